@@ -1,0 +1,20 @@
+import { Command } from "@oclif/core";
+import { SynqError } from "./errors.js";
+
+/**
+ * Shared behaviour of every synq command: a SynqError becomes one line on stderr and its
+ * exit code; anything unexpected is still reported in one line (with SYNQ_DEBUG=1 for the stack).
+ */
+export abstract class SynqCommand extends Command {
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }) {
+    if (err instanceof SynqError) {
+      this.logToStderr(`synq: ${err.oneLine()}`);
+      this.exit(err.exitCode);
+    }
+    // oclif's own errors (usage, unknown flag, this.exit) keep their handling.
+    if (err.oclif) return super.catch(err);
+    if (process.env.SYNQ_DEBUG) this.logToStderr(err.stack ?? String(err));
+    this.logToStderr(`synq: unexpected error: ${err.message}; rerun with SYNQ_DEBUG=1 and report it`);
+    this.exit(1);
+  }
+}
