@@ -14,7 +14,9 @@ export abstract class SynqCommand extends Command {
     // oclif's own errors (usage, unknown flag, this.exit) keep their handling.
     if (err.oclif) return super.catch(err);
     if (process.env.SYNQ_DEBUG) this.logToStderr(err.stack ?? String(err));
-    this.logToStderr(`synq: unexpected error: ${err.message}; rerun with SYNQ_DEBUG=1 and report it`);
+    this.logToStderr(
+      `synq: unexpected error: ${err.message}; rerun with SYNQ_DEBUG=1 and report it`,
+    );
     this.exit(1);
   }
 }

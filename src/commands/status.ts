@@ -1,0 +1,65 @@
+import { Flags } from "@oclif/core";
+import { SynqCommand } from "../base-command.js";
+import { ExitCode } from "../errors.js";
+import type { Status } from "../model/status.js";
+import { palette } from "../render/colour.js";
+import { renderStatus } from "../render/status-table.js";
+import { collectStatus } from "../services/collect-status.js";
+import { failsCheck } from "../services/findings.js";
+import { parsePort, parseSeconds } from "../services/parse-flags.js";
+import { discoverNetns, resolveNetns } from "../sources/netns.js";
+import { currentNetns } from "../sources/run-tool.js";
+
+export default class StatusCommand extends SynqCommand {
+  static override summary =
+    "Snapshot of listen queues, SYN queues, drops, SYN cookies and what to fix.";
+  static override description =
+    "Reads the SYN-related sysctls, every TCP listener's accept queue and SYN queue (ss), the " +
+    "kernel's TcpExt/Tcp counters, and reports findings with a concrete fix for each.";
+  static override enableJsonFlag = true;
+  static override examples = [
+    "<%= config.bin %> status",
+    "<%= config.bin %> status --port 443 --interval 5",
+    "<%= config.bin %> status --netns web --json",
+    "<%= config.bin %> status --all-netns --check",
+  ];
+  static override flags = {
+    port: Flags.string({ summary: "Only listeners on this port." }),
+    netns: Flags.string({
+      summary: "Network namespace: a name from /run/netns or a path like /proc/PID/ns/net.",
+      exclusive: ["all-netns"],
+    }),
+    "all-netns": Flags.boolean({
+      summary: "Every network namespace; each listener tagged with its own.",
+    }),
+    interval: Flags.string({ summary: "Sample twice, S seconds apart, and show rates." }),
+    check: Flags.boolean({
+      summary: "Exit 2 when a warning or critical finding exists (for cron/monitoring).",
+    }),
+    color: Flags.boolean({
+      summary: "Colour the tables (default: when stdout is a terminal).",
+      allowNo: true,
+      default: true,
+    }),
+  };
+
+  async run(): Promise<Status> {
+    const { flags } = await this.parse(StatusCommand);
+    const port = flags.port === undefined ? null : parsePort(flags.port);
+    const intervalSeconds =
+      flags.interval === undefined ? null : parseSeconds(flags.interval, "--interval");
+    const targets = flags["all-netns"]
+      ? await discoverNetns()
+      : [flags.netns ? await resolveNetns(flags.netns) : currentNetns];
+    const status = await collectStatus({ targets, port, intervalSeconds });
+    const failing = status.namespaces.some((ns) => ns.findings.some(failsCheck));
+
+    if (!this.jsonEnabled())
+      this.log(renderStatus(status, palette(process.stdout, process.env, !flags.color)));
+    if (flags.check && failing) {
+      if (this.jsonEnabled()) this.logJson(status);
+      this.exit(ExitCode.findings);
+    }
+    return status;
+  }
+}

@@ -1,0 +1,54 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { SynqError } from "../errors.js";
+import { describeSynQueueRule, synQueueRule } from "../kernel/syn-queue-limit.js";
+import { parseKernelRelease, runningKernelRelease } from "../kernel/version.js";
+import { STATUS_SCHEMA_VERSION, type Status, statusSchema } from "../model/status.js";
+import { DEFAULT_PROC_ROOT } from "../sources/proc.js";
+import { currentNetns, type NetnsTarget } from "../sources/run-tool.js";
+import { buildNamespaceStatus } from "./build-status.js";
+import { sampleNamespace } from "./read-namespace.js";
+
+/** What `synq status` was asked for. */
+export interface StatusRequest {
+  targets: NetnsTarget[];
+  port: number | null;
+  intervalSeconds: number | null;
+  procRoot?: string;
+  kernelRelease?: string;
+}
+
+/** Collects the status of every requested namespace (concurrently), validated against the schema. */
+export async function collectStatus(req: StatusRequest): Promise<Status> {
+  const procRoot = req.procRoot ?? DEFAULT_PROC_ROOT;
+  const release = req.kernelRelease ?? runningKernelRelease();
+  const version = parseKernelRelease(release);
+  if (!version)
+    throw new SynqError("kernelUnsupported", `cannot read the kernel version from "${release}"`);
+  const rule = synQueueRule(version);
+  const targets = req.targets.length ? req.targets : [currentNetns];
+
+  const first = await Promise.all(targets.map((t) => sampleNamespace(t, procRoot)));
+  let second = first;
+  if (req.intervalSeconds !== null) {
+    await sleep(req.intervalSeconds * 1000);
+    second = await Promise.all(targets.map((t) => sampleNamespace(t, procRoot)));
+  }
+  const namespaces = targets.map((t, i) =>
+    buildNamespaceStatus(
+      second[i] as (typeof second)[number],
+      req.intervalSeconds === null ? null : (first[i] ?? null),
+      {
+        netns: t.name,
+        rule,
+        port: req.port,
+      },
+    ),
+  );
+  return statusSchema.parse({
+    schemaVersion: STATUS_SCHEMA_VERSION,
+    generatedAt: new Date().toISOString(),
+    kernel: { release, synQueueRule: describeSynQueueRule(rule) },
+    intervalSeconds: req.intervalSeconds,
+    namespaces,
+  });
+}

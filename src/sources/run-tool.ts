@@ -1,0 +1,126 @@
+import { execa } from "execa";
+import { SynqError } from "../errors.js";
+
+/** Where a command runs: the current network namespace, or another one entered with nsenter. */
+export interface NetnsTarget {
+  /** Name shown to users: `""` for the current namespace, else the /run/netns name or `pid:<n>`. */
+  name: string;
+  /** Namespace file to enter (`/run/netns/NAME`, `/proc/PID/ns/net`); null for the current one. */
+  path: string | null;
+}
+
+export const currentNetns: NetnsTarget = { name: "", path: null };
+
+const INSTALL_HINT: Record<string, string> = {
+  ss: "install iproute2 (Debian/Ubuntu: apt-get install iproute2; Fedora/RHEL: dnf install iproute)",
+  nsenter: "install util-linux (apt-get install util-linux)",
+  grep: "install grep",
+};
+
+function command(target: NetnsTarget, file: string, args: string[]): [string, string[]] {
+  return target.path ? ["nsenter", [`--net=${target.path}`, "--", file, ...args]] : [file, args];
+}
+
+function spawnError(file: string, err: { code?: string; message: string }, target: NetnsTarget) {
+  if (err.code === "ENOENT") {
+    const missing = target.path ? "nsenter" : file;
+    return new SynqError(
+      "missingTool",
+      `\`${missing}\` was not found in PATH`,
+      INSTALL_HINT[missing],
+    );
+  }
+  if (err.code === "EACCES") {
+    return new SynqError("permission", `cannot execute \`${file}\`: permission denied`);
+  }
+  return new SynqError("systemRead", `cannot run \`${file}\`: ${err.message}`);
+}
+
+function exitError(
+  file: string,
+  target: NetnsTarget,
+  exitCode: number | undefined,
+  stderr: string,
+) {
+  const firstLine = stderr.trim().split("\n").at(-1) ?? "";
+  if (target.path && /Operation not permitted|Permission denied/i.test(stderr)) {
+    return new SynqError(
+      "permission",
+      `entering network namespace ${target.name} was refused (${firstLine})`,
+      "run synq as root (entering a namespace needs CAP_SYS_ADMIN)",
+    );
+  }
+  if (target.path && /nsenter: (executable file not found|failed to execute)/.test(stderr)) {
+    return new SynqError(
+      "missingTool",
+      `\`${file}\` was not found in PATH`,
+      INSTALL_HINT[file] ?? `install ${file}`,
+    );
+  }
+  return new SynqError(
+    "systemRead",
+    `\`${file}\` failed with exit code ${exitCode ?? "?"}${firstLine ? `: ${firstLine}` : ""}`,
+  );
+}
+
+/** Runs a tool (argument array, never a shell) and returns its whole stdout. */
+export async function runTool(
+  target: NetnsTarget,
+  file: string,
+  args: string[],
+  okExitCodes: number[] = [0],
+): Promise<string> {
+  const [cmd, argv] = command(target, file, args);
+  let result: Awaited<ReturnType<typeof execa>>;
+  try {
+    result = await execa(cmd, argv, { reject: false, stripFinalNewline: false, encoding: "utf8" });
+  } catch (err) {
+    throw spawnError(file, err as Error & { code?: string }, target);
+  }
+  if (result.failed && result.exitCode === undefined) {
+    throw spawnError(file, result as unknown as Error & { code?: string }, target);
+  }
+  if (!okExitCodes.includes(result.exitCode ?? -1)) {
+    throw exitError(file, target, result.exitCode, String(result.stderr));
+  }
+  return String(result.stdout);
+}
+
+/**
+ * Runs a tool and hands each stdout line to `onLine` as it arrives, without buffering the
+ * whole output: `ss` can print hundreds of thousands of request sockets.
+ */
+export async function streamToolLines(
+  target: NetnsTarget,
+  file: string,
+  args: string[],
+  onLine: (line: string) => void,
+): Promise<void> {
+  const [cmd, argv] = command(target, file, args);
+  const child = execa(cmd, argv, { reject: false, buffer: { stdout: false, stderr: true } });
+  let rest = "";
+  let lineError: unknown;
+  child.stdout?.setEncoding("utf8");
+  child.stdout?.on("data", (chunk: string) => {
+    if (lineError) return;
+    const text = rest + chunk;
+    let start = 0;
+    try {
+      for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+        onLine(text.slice(start, nl));
+        start = nl + 1;
+      }
+    } catch (err) {
+      lineError = err;
+      child.kill();
+    }
+    rest = text.slice(start);
+  });
+  const result = await child;
+  if (lineError) throw lineError;
+  if (result.failed && result.exitCode === undefined && !result.isTerminated) {
+    throw spawnError(file, result as unknown as Error & { code?: string }, target);
+  }
+  if (result.exitCode !== 0) throw exitError(file, target, result.exitCode, String(result.stderr));
+  if (rest) onLine(rest);
+}
