@@ -51,7 +51,8 @@ export default class StatusCommand extends SynqCommand {
     const targets = flags["all-netns"]
       ? await discoverNetns()
       : [flags.netns ? await resolveNetns(flags.netns) : currentNetns];
-    const status = await collectStatus({ targets, port, intervalSeconds });
+    const procRoot = process.env.SYNQ_PROC_ROOT || undefined;
+    const status = await collectStatus({ targets, port, intervalSeconds, procRoot });
     const failing = status.namespaces.some((ns) => ns.findings.some(failsCheck));
 
     if (!this.jsonEnabled())

@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The fixtures folder. */
+export const FIXTURES = fileURLToPath(new URL("../../fixtures/", import.meta.url));
+
+/** One scenario captured on one kernel: `<kernel>_iproute2-<v>/<scenario>`. */
+export interface Capture {
+  label: string;
+  kernel: string;
+  dir: string;
+  read: (rel: string) => string;
+}
+
+/** Every capture of a scenario, across all kernels captured. */
+export function capturesOf(scenario: string): Capture[] {
+  return readdirSync(FIXTURES, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name.includes("_iproute2-"))
+    .map((d) => {
+      const dir = join(FIXTURES, d.name, scenario);
+      const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as { kernel: string };
+      return {
+        label: `${d.name}/${scenario}`,
+        kernel: meta.kernel,
+        dir,
+        read: (rel: string) => readFileSync(join(dir, rel), "utf8"),
+      };
+    });
+}
+
+/** `nstat -az` text as name → value. */
+export function parseNstat(text: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const [name, value] = line.trim().split(/\s+/);
+    if (name && value && /^\d+$/.test(value)) m.set(name, Number(value));
+  }
+  return m;
+}

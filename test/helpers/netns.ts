@@ -1,0 +1,83 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+
+const SCENARIO = fileURLToPath(new URL("./scenario-process.ts", import.meta.url));
+
+/** Source ranges for spoofed SYNs: routed back into lo, where their SYN-ACKs die unanswered. */
+export const SPOOF_V4 = "192.0.2.0/24";
+export const SPOOF_V6 = "2001:db8::/64";
+
+/** Runs a command inside a namespace and returns stdout. */
+export function inNetns(ns: string, cmd: string, args: string[]): string {
+  return execFileSync("ip", ["netns", "exec", ns, cmd, ...args], { encoding: "utf8" });
+}
+
+/** Creates a fresh namespace with lo up and the spoofed ranges routed into lo. */
+export function createNetns(prefix: string): string {
+  const name = `${prefix}-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+  execFileSync("ip", ["netns", "add", name]);
+  execFileSync("ip", ["-n", name, "link", "set", "lo", "up"]);
+  execFileSync("ip", ["-n", name, "route", "add", SPOOF_V4, "dev", "lo"]);
+  execFileSync("ip", ["-n", name, "-6", "route", "add", SPOOF_V6, "dev", "lo"]);
+  return name;
+}
+
+/** Deletes a namespace created by createNetns (ignores one that is already gone). */
+export function deleteNetns(name: string): void {
+  try {
+    execFileSync("ip", ["netns", "del", name], { stdio: "ignore" });
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Sets a per-namespace sysctl, e.g. net.ipv4.tcp_syncookies. */
+export function setNetnsSysctl(ns: string, key: string, value: number): void {
+  inNetns(ns, "sysctl", ["-q", "-w", `${key}=${value}`]);
+}
+
+/** The kernel's own counters as `nstat -az` prints them in that namespace (name → value). */
+export function nstat(ns: string): Map<string, number> {
+  const out = inNetns(ns, "nstat", ["-a", "-z", "-s"]);
+  const m = new Map<string, number>();
+  for (const line of out.split("\n")) {
+    const [name, value] = line.trim().split(/\s+/);
+    if (name && value && /^\d+$/.test(value)) m.set(name, Number(value));
+  }
+  return m;
+}
+
+/** A running scenario-process; `stop()` ends it and everything it held open. */
+export interface RunningScenario {
+  process: ChildProcess;
+  stop: () => Promise<void>;
+}
+
+/** Starts scenario-process.ts in the namespace and waits until it says `ready`. */
+export async function startScenario(ns: string, scenario: object): Promise<RunningScenario> {
+  const child = spawn(
+    "ip",
+    ["netns", "exec", ns, process.execPath, "--import", "tsx", SCENARIO, JSON.stringify(scenario)],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  let out = "";
+  child.stdout?.setEncoding("utf8");
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (d: string) => {
+      out += d;
+      if (out.includes("ready\n")) resolve();
+    });
+    child.on("exit", (code) =>
+      reject(new Error(`scenario process exited with ${code} before ready`)),
+    );
+  });
+  return {
+    process: child,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.stdin?.end();
+      await once(child, "exit");
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * A process that builds a socket scenario in whatever network namespace it runs in
+ * (`ip netns exec NS node --import tsx scenario-process.ts '<json>'`), prints `ready`, and
+ * holds everything open until its stdin closes.
+ *
+ * - listeners: opened with libc, never accept(); `shareWith` spawns a second process
+ *   (sleep) holding the same socket, as after fork().
+ * - connect: real clients (node net) that complete handshakes, filling accept queues.
+ * - rawSyns: spoofed SYNs from an unrouted-back range (see raw-syn.ts) that stay in SYN-RECV.
+ */
+import { spawn } from "node:child_process";
+import { connect, type Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type ListenerSpec, openListener } from "./libc-socket.js";
+import { buildSyn, type SynOptions, sendRaw } from "./raw-syn.js";
+
+interface Scenario {
+  listeners?: (ListenerSpec & { share?: boolean })[];
+  connect?: { host: string; port: number; count: number; localAddress?: string }[];
+  rawSyns?: {
+    src: string;
+    dst: string;
+    dport: number;
+    count: number;
+    sportBase?: number;
+    options?: SynOptions;
+  }[];
+  settleMs?: number;
+}
+
+const scenario = JSON.parse(process.argv[2] ?? "{}") as Scenario;
+const holders: ReturnType<typeof spawn>[] = [];
+const clients: Socket[] = [];
+
+for (const l of scenario.listeners ?? []) {
+  const fd = openListener(l);
+  if (l.share) {
+    holders.push(spawn("sleep", ["3600"], { stdio: ["ignore", "ignore", "ignore", fd] }));
+  }
+}
+for (const c of scenario.connect ?? []) {
+  for (let i = 0; i < c.count; i++) {
+    const s = connect({
+      host: c.host,
+      port: c.port,
+      ...(c.localAddress ? { localAddress: c.localAddress } : {}),
+    });
+    s.on("error", () => {});
+    clients.push(s);
+  }
+}
+for (const r of scenario.rawSyns ?? []) {
+  const packets = Array.from({ length: r.count }, (_, i) =>
+    buildSyn(r.src, (r.sportBase ?? 40000) + i, r.dst, r.dport, 0x1000 + i, r.options),
+  );
+  sendRaw(r.dst, packets);
+}
+await sleep(scenario.settleMs ?? 500);
+process.stdout.write("ready\n");
+process.stdin.resume();
+process.stdin.on("end", () => {
+  for (const h of holders) h.kill();
+  for (const c of clients) c.destroy();
+  process.exit(0);
+});
