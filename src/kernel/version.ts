@@ -1,4 +1,4 @@
-import { release } from "node:os";
+import { release, version } from "node:os";
 
 /** A kernel version as [major, minor, patch]. */
 export type KernelVersion = readonly [number, number, number];
@@ -21,4 +21,32 @@ export function atLeast(a: KernelVersion, b: KernelVersion): boolean {
     if ((a[i] as number) !== (b[i] as number)) return (a[i] as number) > (b[i] as number);
   }
   return true;
+}
+
+/**
+ * The upstream version a distribution kernel is built from. Debian keeps an ABI name in
+ * `uname -r` (6.1.0-31-amd64) and the real patch level in `uname -v` ("Debian 6.1.128-1");
+ * Ubuntu puts it in /proc/version_signature ("Ubuntu 5.15.0-91.101-generic 5.15.131").
+ */
+export function upstreamKernelVersion(
+  releaseText: string,
+  unameVersion: string,
+  versionSignature: string | null,
+): KernelVersion | null {
+  const fromSignature = versionSignature?.trim().split(/\s+/).at(-1);
+  const candidates = [
+    /Debian (\d+\.\d+\.\d+)/.exec(unameVersion)?.[1],
+    fromSignature && /^\d+\.\d+\.\d+$/.test(fromSignature) ? fromSignature : undefined,
+    releaseText,
+  ];
+  for (const c of candidates) {
+    const v = c ? parseKernelRelease(c) : null;
+    if (v) return v;
+  }
+  return null;
+}
+
+/** `uname -v` of the running kernel. */
+export function runningKernelVersionText(): string {
+  return version();
 }

@@ -1,9 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { SynqError } from "../errors.js";
 import { describeSynQueueRule, synQueueRule } from "../kernel/syn-queue-limit.js";
-import { parseKernelRelease, runningKernelRelease } from "../kernel/version.js";
+import {
+  runningKernelRelease,
+  runningKernelVersionText,
+  upstreamKernelVersion,
+} from "../kernel/version.js";
 import { STATUS_SCHEMA_VERSION, type Status, statusSchema } from "../model/status.js";
-import { DEFAULT_PROC_ROOT } from "../sources/proc.js";
+import { DEFAULT_PROC_ROOT, readProcFile } from "../sources/proc.js";
 import { currentNetns, type NetnsTarget } from "../sources/run-tool.js";
 import { buildNamespaceStatus } from "./build-status.js";
 import { sampleNamespace } from "./read-namespace.js";
@@ -15,13 +19,19 @@ export interface StatusRequest {
   intervalSeconds: number | null;
   procRoot?: string;
   kernelRelease?: string;
+  kernelVersionText?: string;
 }
 
 /** Collects the status of every requested namespace (concurrently), validated against the schema. */
 export async function collectStatus(req: StatusRequest): Promise<Status> {
   const procRoot = req.procRoot ?? DEFAULT_PROC_ROOT;
   const release = req.kernelRelease ?? runningKernelRelease();
-  const version = parseKernelRelease(release);
+  const signature = await readProcFile(procRoot, "version_signature");
+  const version = upstreamKernelVersion(
+    release,
+    req.kernelVersionText ?? runningKernelVersionText(),
+    signature,
+  );
   if (!version)
     throw new SynqError("kernelUnsupported", `cannot read the kernel version from "${release}"`);
   const rule = synQueueRule(version);

@@ -9,6 +9,7 @@ export const FIXTURES = fileURLToPath(new URL("../../fixtures/", import.meta.url
 export interface Capture {
   label: string;
   kernel: string;
+  unameVersion: string;
   dir: string;
   read: (rel: string) => string;
 }
@@ -19,10 +20,14 @@ export function capturesOf(scenario: string): Capture[] {
     .filter((d) => d.isDirectory() && d.name.includes("_iproute2-"))
     .map((d) => {
       const dir = join(FIXTURES, d.name, scenario);
-      const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as { kernel: string };
+      const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as {
+        kernel: string;
+        unameVersion: string;
+      };
       return {
         label: `${d.name}/${scenario}`,
         kernel: meta.kernel,
+        unameVersion: meta.unameVersion,
         dir,
         read: (rel: string) => readFileSync(join(dir, rel), "utf8"),
       };
