@@ -57,10 +57,8 @@ export default class StatusCommand extends SynqCommand {
 
     if (!this.jsonEnabled())
       this.log(renderStatus(status, palette(process.stdout, process.env, !flags.color)));
-    if (flags.check && failing) {
-      if (this.jsonEnabled()) this.logJson(status);
-      this.exit(ExitCode.findings);
-    }
+    // exitCode rather than this.exit(): oclif must still print the JSON result.
+    if (flags.check && failing) process.exitCode = ExitCode.findings;
     return status;
   }
 }

@@ -65,9 +65,11 @@ function listenerFindings(input: FindingsInput, l: Listener): Finding[] {
     );
   }
 
-  if (somaxconn !== null && aq.backlog === somaxconn && (aq.depth > 0 || (l.drops ?? 0) > 0)) {
+  if (somaxconn !== null && aq.backlog === somaxconn) {
+    // Capped backlogs matter when the queue is used: then warn; otherwise just note it.
+    const pressured = aq.depth > 0 || (l.drops ?? 0) > 0;
     add(
-      "warning",
+      pressured ? "warning" : "info",
       "backlog-capped",
       `backlog ${aq.backlog} equals net.core.somaxconn: the application's listen() backlog was probably capped`,
       `sysctl -w net.core.somaxconn=${Math.max(4096, somaxconn * 4)} (persist it in /etc/sysctl.d/) and restart the listener`,
@@ -122,14 +124,17 @@ function namespaceFindings(input: FindingsInput): Finding[] {
   }
 
   const sent = counter(input.counters, "TcpExt.SyncookiesSent");
-  if (sent?.perSecond !== null && sent?.perSecond !== undefined && sent.perSecond > 0) {
+  // With tcp_syncookies=2 every SYN gets a cookie by design: nothing to report.
+  if (syncookies === 2) {
+    // fall through to the overflow checks
+  } else if (sent?.perSecond !== null && sent?.perSecond !== undefined && sent.perSecond > 0) {
     add(
       "warning",
       "syncookies-sending",
       `sending ${sent.perSecond.toFixed(1)} SYN cookies per second: a SYN queue is full (SYN flood or too small a backlog)`,
       "find the listener with a full SYN queue above; raise its backlog, or trace the sources with synq trace-drops --cookies",
     );
-  } else if (sent?.value && sent.perSecond === null && syncookies !== 2) {
+  } else if (sent?.value && sent.perSecond === null) {
     add(
       "info",
       "syncookies-sent",
