@@ -11,11 +11,15 @@ export interface SynqRun {
   stderr: string;
 }
 
-/** Runs `synq <args>` as a user would, with optional extra environment. */
-export function runSynq(args: string[], env: NodeJS.ProcessEnv = {}): SynqRun {
-  const r = spawnSync(process.execPath, [SYNQ_BIN, ...args], {
+/** Runs `synq <args>` as a user would, with optional extra environment; as nobody if asked. */
+export function runSynq(args: string[], env: NodeJS.ProcessEnv = {}, asNobody = false): SynqRun {
+  const argv = [process.execPath, SYNQ_BIN, ...args];
+  const [cmd, ...rest] = asNobody
+    ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...argv]
+    : argv;
+  const r = spawnSync(cmd as string, rest, {
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", ...env },
+    env: { ...process.env, NO_COLOR: "1", ...(asNobody ? { HOME: "/nonexistent" } : {}), ...env },
     timeout: 60_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -1,0 +1,110 @@
+import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ExitCode } from "../../src/errors.js";
+import { capturesOf, FIXTURES } from "../helpers/fixtures.js";
+import { isRoot } from "../helpers/prerequisites.js";
+import { runSynq, type SynqRun } from "../helpers/run-synq.js";
+
+const [busy] = capturesOf("busy");
+if (!busy) throw new Error("no busy capture in fixtures/");
+const scratch = mkdtempSync(join(tmpdir(), "synq-errors-"));
+chmodSync(scratch, 0o755); // readable by nobody, for the permission test
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Environment that makes synq read a fixture: fake ss first on PATH, procfs from the capture. */
+function fixtureEnv(ssDir: string, procRoot: string): NodeJS.ProcessEnv {
+  return {
+    PATH: `${join(FIXTURES, "bin")}:${process.env.PATH}`,
+    SYNQ_FAKE_SS_DIR: ssDir,
+    SYNQ_PROC_ROOT: procRoot,
+  };
+}
+
+function expectOneLineError(r: SynqRun, code: number, pattern: RegExp) {
+  expect(r.status).toBe(code);
+  expect(r.stdout).toBe("");
+  const lines = r.stderr.trimEnd().split("\n");
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^synq: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe("synq status on captured outputs", () => {
+  it("renders the capture through the real CLI", () => {
+    const r = runSynq(["status", "--json"], fixtureEnv(busy.dir, join(busy.dir, "proc")));
+    expect(r.stderr).toBe("");
+    const status = JSON.parse(r.stdout);
+    const l = status.namespaces[0].listeners.find(
+      (x: { local: string }) => x.local === "127.0.0.2:8080",
+    );
+    expect(l.synQueue.depth).toBe(3);
+  });
+});
+
+describe("synq status bad input", () => {
+  it("names ss and how to install it when ss is not on PATH", () => {
+    const r = runSynq(["status"], { PATH: join(scratch, "empty-path") });
+    expectOneLineError(r, ExitCode.missingTool, /`ss` was not found in PATH; install iproute2/);
+  });
+
+  it("names a namespace that does not exist", () => {
+    const r = runSynq(["status", "--netns", "synq-no-such-ns"]);
+    expectOneLineError(
+      r,
+      ExitCode.badInput,
+      /network namespace "synq-no-such-ns" does not exist.*ip netns list/,
+    );
+  });
+
+  it.each([
+    [["--port", "99999"], /--port "99999" is not a port/],
+    [["--port", "http"], /--port "http" is not a port/],
+    [["--interval", "-1"], /--interval "-1" is not a duration/],
+    [["--interval", "soon"], /--interval "soon" is not a duration/],
+  ])("rejects %j", (args, pattern) => {
+    expectOneLineError(runSynq(["status", ...args]), ExitCode.badInput, pattern);
+  });
+
+  it("names the source and line of garbage in ss output", () => {
+    const dir = join(scratch, "garbage-ss");
+    cpSync(busy.dir, dir, { recursive: true });
+    writeFileSync(
+      join(dir, "ss-listeners.txt"),
+      "LISTEN 0 128 0.0.0.0:22 0.0.0.0:*\nLISTEN zero 5 [::]:80 [::]:*\n",
+    );
+    const r = runSynq(["status"], fixtureEnv(dir, join(dir, "proc")));
+    expectOneLineError(
+      r,
+      ExitCode.parse,
+      /cannot parse ss -H -l -t -n -m -p -e line 2 .*must be numbers/,
+    );
+  });
+
+  it("names the file and line of garbage in /proc/net/netstat", () => {
+    const dir = join(scratch, "garbage-proc");
+    cpSync(busy.dir, dir, { recursive: true });
+    writeFileSync(
+      join(dir, "proc/net/netstat"),
+      "TcpExt: ListenOverflows ListenDrops\nTcpExt: 1\n",
+    );
+    const r = runSynq(["status"], fixtureEnv(dir, join(dir, "proc")));
+    expectOneLineError(r, ExitCode.parse, /proc\/net\/netstat line 2 .*2 names but 1 values/);
+  });
+
+  it("says so when a /proc file cannot be read", () => {
+    const dir = join(scratch, "unreadable");
+    cpSync(busy.dir, dir, { recursive: true });
+    chmodSync(join(dir, "proc/net/snmp"), 0);
+    const env = fixtureEnv(dir, join(dir, "proc"));
+    // root reads any file: drop to nobody for this one, as a user without rights would be.
+    const r = runSynq(["status"], env, isRoot);
+    expectOneLineError(
+      r,
+      ExitCode.permission,
+      /cannot read .*proc\/net\/snmp: permission denied; run synq as root/,
+    );
+  });
+});
