@@ -24,59 +24,108 @@ export interface SsListener {
   v6only: boolean | null;
 }
 
-const USERS = /users:\((.*?\))\)(?=\s|$)/;
-// Command names are printed unescaped and may contain quotes or commas: anchor on `",pid=`.
-const OWNER = /\("(.*?)",pid=(\d+),fd=(\d+)\)/g;
-const SKMEM = /skmem:\(([^)]*)\)/;
-
-/** Parses the owners list inside `users:(...)`. */
+/**
+ * Parses the owners list inside `users:(...)`: `("cmd",pid=1,fd=3),(…)`. Command names are
+ * printed unescaped and may contain quotes, commas or parentheses: anchor on `",pid=`.
+ */
 export function parseOwners(users: string): SocketOwner[] {
   const owners: SocketOwner[] = [];
-  for (const m of users.matchAll(OWNER)) {
-    owners.push({ command: m[1] as string, pid: Number(m[2]), fd: Number(m[3]) });
+  let from = 0;
+  for (;;) {
+    const open = users.indexOf('("', from);
+    if (open < 0) return owners;
+    const pidAt = users.indexOf('",pid=', open + 2);
+    if (pidAt < 0) return owners;
+    const pid = numberAt(users, pidAt + 6);
+    const fdAt = users.indexOf(",fd=", pidAt + 6);
+    const fd = fdAt < 0 ? null : numberAt(users, fdAt + 4);
+    if (pid !== null && fd !== null)
+      owners.push({ command: users.slice(open + 2, pidAt), pid, fd });
+    from = fdAt < 0 ? pidAt + 6 : fdAt + 4;
   }
-  return owners;
 }
 
-function drop(skmem: string): number | null {
-  for (const field of skmem.split(",")) {
-    if (field.startsWith("d") && /^d\d+$/.test(field)) return Number(field.slice(1));
+/** The unsigned integer starting at `i`, or null. */
+function numberAt(text: string, i: number): number | null {
+  let n = 0;
+  const start = i;
+  for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i))
+    n = n * 10 + (c - 48);
+  return i > start ? n : null;
+}
+
+/** The unsigned integer right after `key` (e.g. `ino:`) where `key` starts a field, or null. */
+function numberAfter(text: string, key: string, from = 0): number | null {
+  let at = text.indexOf(key, from);
+  while (at > 0 && text.charCodeAt(at - 1) !== 32 && text.charCodeAt(at - 1) !== 9) {
+    at = text.indexOf(key, at + 1);
+  }
+  return at < 0 ? null : numberAt(text, at + key.length);
+}
+
+/** `users:((…))` ends at the first `))` followed by whitespace or the end of the line. */
+function usersSpan(line: string): [number, number] | null {
+  const start = line.indexOf("users:((");
+  if (start < 0) return null;
+  let end = line.indexOf("))", start);
+  while (end >= 0) {
+    const next = line.charCodeAt(end + 2);
+    if (Number.isNaN(next) || next === 32 || next === 9) return [start, end + 2];
+    end = line.indexOf("))", end + 1);
   }
   return null;
 }
 
-function intField(rest: string, name: string): number | null {
-  const m = new RegExp(`(?:^|\\s)${name}:(\\d+)`).exec(rest);
-  return m ? Number(m[1]) : null;
+/** sk_drops: the `d<N>` field of `skmem:(r0,rb…,d<N>)` on a detail line, or null. */
+function dropsOf(detail: string): number | null {
+  const at = detail.indexOf("skmem:(");
+  if (at < 0) return null;
+  const close = detail.indexOf(")", at);
+  const d = detail.indexOf(",d", at);
+  return d < 0 || (close >= 0 && d > close) ? null : numberAt(detail, d + 2);
 }
 
-function parseRecord(record: string, source: string, lineNo: number): SsListener {
-  const firstLine = record.split("\n", 1)[0] as string;
-  const usersMatch = USERS.exec(record);
-  const withoutUsers = usersMatch ? record.replace(usersMatch[0], " ") : record;
-  const tokens = withoutUsers.trim().split(/\s+/);
-  // With -l the State column is printed; tolerate its absence (a `state listening` filter).
-  if (tokens[0] === "LISTEN") tokens.shift();
-  const [recvQ, sendQ, localText] = tokens;
-  if (recvQ === undefined || sendQ === undefined || localText === undefined) {
-    throw parseError(source, lineNo, firstLine, "expected Recv-Q, Send-Q and a local address");
+/** The first `count` whitespace-separated tokens of `line[0, end)`. */
+function tokens(line: string, end: number, count: number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (out.length < count) {
+    while (i < end && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+    if (i >= end) break;
+    const start = i;
+    while (i < end && line.charCodeAt(i) !== 32 && line.charCodeAt(i) !== 9) i++;
+    out.push(line.slice(start, i));
   }
-  if (!/^\d+$/.test(recvQ) || !/^\d+$/.test(sendQ)) {
-    throw parseError(source, lineNo, firstLine, "Recv-Q and Send-Q must be numbers");
+  return out;
+}
+
+const NUMBER = /^\d+$/;
+
+function parseSocketLine(line: string, source: string, lineNo: number): SsListener {
+  const span = usersSpan(line);
+  const head = tokens(line, span ? span[0] : line.length, 5);
+  // With -l the State column is printed; tolerate its absence (a `state listening` filter).
+  if (head[0] === "LISTEN") head.shift();
+  const [recvQ, sendQ, localText] = head;
+  if (recvQ === undefined || sendQ === undefined || localText === undefined) {
+    throw parseError(source, lineNo, line, "expected Recv-Q, Send-Q and a local address");
+  }
+  if (!NUMBER.test(recvQ) || !NUMBER.test(sendQ)) {
+    throw parseError(source, lineNo, line, "Recv-Q and Send-Q must be numbers");
   }
   const local = parseEndpoint(localText);
-  if (!local) throw parseError(source, lineNo, firstLine, `bad local address ${localText}`);
-  const skmem = SKMEM.exec(record);
-  const v6 = /(?:^|\s)v6only:([01])/.exec(record);
+  if (!local) throw parseError(source, lineNo, line, `bad local address ${localText}`);
+  const tail = span ? span[1] : 0;
+  const v6only = numberAfter(line, "v6only:", tail);
   return {
     local,
     acceptQueue: Number(recvQ),
     backlog: Number(sendQ),
-    owners: usersMatch ? parseOwners(usersMatch[1] as string) : [],
-    drops: skmem ? drop(skmem[1] as string) : null,
-    inode: intField(withoutUsers, "ino"),
-    uid: intField(withoutUsers, "uid"),
-    v6only: v6 ? v6[1] === "1" : null,
+    owners: span ? parseOwners(line.slice(span[0] + 7, span[1] - 1)) : [],
+    drops: null,
+    inode: numberAfter(line, "ino:", tail),
+    uid: numberAfter(line, "uid:", tail),
+    v6only: v6only === null ? null : v6only === 1,
   };
 }
 
@@ -86,26 +135,24 @@ function parseRecord(record: string, source: string, lineNo: number): SsListener
  */
 export function parseSsListeners(text: string, source = "ss -ltnmpe"): SsListener[] {
   const listeners: SsListener[] = [];
-  const lines = text.split("\n");
-  let record = "";
-  let recordLine = 0;
-  const flush = () => {
-    if (record) listeners.push(parseRecord(record, source, recordLine));
-    record = "";
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line.trim() === "") continue;
-    if (line.startsWith(" ") || line.startsWith("\t")) {
-      if (!record) throw parseError(source, i + 1, line, "detail line without a socket line");
-      record += `\n${line}`;
+  let current: SsListener | null = null;
+  let lineNo = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    lineNo++;
+    const first = line.charCodeAt(0);
+    if (first === 32 || first === 9) {
+      if (!current) throw parseError(source, lineNo, line, "detail line without a socket line");
+      current.drops ??= dropsOf(line);
       continue;
     }
+    if (line.trim() === "") continue;
     if (/^(State|Netid|Recv-Q)\s/.test(line)) continue; // header from an ss without -H
-    flush();
-    record = line;
-    recordLine = i + 1;
+    current = parseSocketLine(line, source, lineNo);
+    listeners.push(current);
   }
-  flush();
   return listeners;
 }

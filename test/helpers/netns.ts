@@ -55,12 +55,16 @@ export interface RunningScenario {
 }
 
 /** Starts scenario-process.ts in the namespace and waits until it says `ready`. */
-export async function startScenario(ns: string, scenario: object): Promise<RunningScenario> {
-  const child = spawn(
-    "ip",
-    ["netns", "exec", ns, process.execPath, "--import", "tsx", SCENARIO, JSON.stringify(scenario)],
-    { stdio: ["pipe", "pipe", "inherit"] },
-  );
+export async function startScenario(
+  ns: string,
+  scenario: object,
+  opts: { maxFiles?: number } = {},
+): Promise<RunningScenario> {
+  const node = [process.execPath, "--import", "tsx", SCENARIO, JSON.stringify(scenario)];
+  const limit = opts.maxFiles ? ["prlimit", `--nofile=${opts.maxFiles}:${opts.maxFiles}`] : [];
+  const child = spawn("ip", ["netns", "exec", ns, ...limit, ...node], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   let out = "";
   child.stdout?.setEncoding("utf8");
   await new Promise<void>((resolve, reject) => {

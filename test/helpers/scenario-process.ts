@@ -16,12 +16,16 @@ import { buildSyn, type SynOptions, sendRaw } from "./raw-syn.js";
 
 interface Scenario {
   listeners?: (ListenerSpec & { share?: boolean })[];
+  /** Many listeners at once: `count` ports from `portFrom` (for benchmarks). */
+  listenerRange?: { address: string; portFrom: number; count: number; backlog: number };
   connect?: { host: string; port: number; count: number; localAddress?: string }[];
+  /** `count` SYNs, spread round-robin over `dportCount` ports from `dport` (default 1). */
   rawSyns?: {
     src: string;
     dst: string;
     dport: number;
     count: number;
+    dportCount?: number;
     sportBase?: number;
     options?: SynOptions;
   }[];
@@ -38,11 +42,18 @@ for (const l of scenario.listeners ?? []) {
     holders.push(spawn("sleep", ["3600"], { stdio: ["ignore", "ignore", "ignore", fd] }));
   }
 }
+const range = scenario.listenerRange;
+for (let i = 0; range && i < range.count; i++) {
+  openListener({ address: range.address, port: range.portFrom + i, backlog: range.backlog });
+}
 for (const r of scenario.rawSyns ?? []) {
-  const packets = Array.from({ length: r.count }, (_, i) =>
-    buildSyn(r.src, (r.sportBase ?? 40000) + i, r.dst, r.dport, 0x1000 + i, r.options),
-  );
-  sendRaw(r.dst, packets);
+  const ports = r.dportCount ?? 1;
+  const batch: Buffer[] = [];
+  for (let i = 0; i < r.count; i++) {
+    const sport = (r.sportBase ?? 40000) + Math.floor(i / ports);
+    batch.push(buildSyn(r.src, sport, r.dst, r.dport + (i % ports), 0x1000 + i, r.options));
+    if (batch.length === 1000 || i === r.count - 1) sendRaw(r.dst, batch.splice(0));
+  }
 }
 for (const c of scenario.connect ?? []) {
   for (let i = 0; i < c.count; i++) {

@@ -1,0 +1,51 @@
+/**
+ * Parser throughput on generated `ss` output, in lines per second (budget: ≥ 1,000,000).
+ * Both parsers run on the same machine in the same process, so the figures compare.
+ */
+import { parseSsListeners } from "../src/parsers/ss-listeners.js";
+import { SynRecvCounter } from "../src/parsers/ss-syn-recv.js";
+
+function synRecvLines(n: number): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    // Request sockets name the listener's address (1,000 listeners here) and a varying peer.
+    const port = 8000 + (i % 1000);
+    const local = i % 3 === 0 ? `[::ffff:10.0.0.1]:${port}` : `10.0.0.${1 + (i % 4)}:${port}`;
+    const peer = `198.51.${(i >> 16) & 255}.${(i >> 8) & 255}:${1024 + (i % 60000)}`;
+    lines.push(`0      0      ${local.padStart(24)}      ${peer}`);
+  }
+  return lines;
+}
+
+function listenerText(n: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      `LISTEN 0      4096          0.0.0.0:${1024 + (i % 60000)} 0.0.0.0:* users:(("nginx",pid=${100 + (i % 50)},fd=${6 + i}),("nginx",pid=99,fd=${6 + i})) ino:${40000 + i} sk:${i.toString(16)} cgroup:/system.slice/nginx.service <->`,
+      "\t skmem:(r0,rb131072,t0,tb16384,f0,w0,o0,bl0,d12)",
+    );
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function linesPerSecond(lines: number, run: () => void, repeat = 1): number {
+  run(); // warm up the JIT
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < repeat; i++) run();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return Math.round((lines * repeat) / seconds);
+}
+
+/** Measures both parsers and returns lines per second for each. */
+export function parserThroughput() {
+  const syn = synRecvLines(1_000_000);
+  const synRecv = linesPerSecond(syn.length, () => {
+    const c = new SynRecvCounter();
+    for (const l of syn) c.push(l);
+    c.result();
+  });
+  // The at-scale case: 10,000 listeners (two lines each), parsed 50 times over.
+  const text = listenerText(10_000);
+  const listeners = linesPerSecond(20_000, () => parseSsListeners(text), 50);
+  return { synRecvLinesPerSecond: synRecv, listenerLinesPerSecond: listeners, budget: 1_000_000 };
+}

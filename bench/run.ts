@@ -1,0 +1,23 @@
+/**
+ * synq's benchmarks: `npm run bench` (root for the status-at-scale part).
+ * Every figure is a ratio against a baseline measured in the same run, or a rate.
+ */
+import { parserThroughput } from "./parser-throughput.js";
+import { kernelAndTools, statusAtScale } from "./status-at-scale.js";
+
+const results: Record<string, unknown> = { machine: kernelAndTools() };
+results.parsers = parserThroughput();
+console.log(JSON.stringify(results.parsers));
+if (process.getuid?.() === 0) {
+  for (const [l, s] of [
+    [1_000, 10_000],
+    [10_000, 100_000],
+  ] as const) {
+    const r = await statusAtScale(l, s);
+    console.log(JSON.stringify(r));
+    results[`status_${l}x${s}`] = r;
+  }
+} else {
+  console.log("status-at-scale skipped: needs root (network namespaces)");
+}
+console.log(JSON.stringify(results, null, 2));

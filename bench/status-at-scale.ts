@@ -1,0 +1,106 @@
+/**
+ * `synq status --json` at scale, as a ratio to the bare `ss` commands it needs
+ * (budget ≤ 1.5×), and its peak memory. Builds N listeners and M SYN-RECV entries in a
+ * private network namespace (root), then alternates baseline and synq runs.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { SS_LISTENER_ARGS, SS_SYN_RECV_ARGS } from "../src/services/read-namespace.js";
+import {
+  createNetns,
+  deleteNetns,
+  inNetns,
+  setNetnsSysctl,
+  startScenario,
+} from "../test/helpers/netns.js";
+
+const BIN = fileURLToPath(new URL("../bin/run.js", import.meta.url));
+
+function wall(cmd: string, args: string[]): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "ignore"] });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed with ${r.status}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+/** Peak RSS (KiB) of one synq run, from GNU time. */
+function peakRssKiB(ns: string): number {
+  const r = spawnSync(
+    "/usr/bin/time",
+    ["-f", "%M", process.execPath, BIN, "status", "--netns", ns, "--json"],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  return Number(r.stderr.trim().split("\n").at(-1));
+}
+
+/** Runs one size; returns medians, the ratio and peak memory. */
+export async function statusAtScale(listeners: number, synRecv: number, rounds = 5) {
+  const ns = createNetns("synq-bench");
+  try {
+    // Keep the request sockets alive for the whole run (~17 min of SYN-ACK retries).
+    setNetnsSysctl(ns, "net.ipv4.tcp_synack_retries", 9);
+    const scenario = await startScenario(
+      ns,
+      {
+        listenerRange: { address: "0.0.0.0", portFrom: 10000, count: listeners, backlog: 1024 },
+        rawSyns: [
+          {
+            src: "192.0.2.7",
+            dst: "127.0.0.1",
+            dport: 10000,
+            dportCount: listeners,
+            count: synRecv,
+            sportBase: 1024,
+          },
+        ],
+        settleMs: 1000,
+      },
+      { maxFiles: listeners + 1024 },
+    );
+    try {
+      const seen = inNetns(ns, "ss", SS_SYN_RECV_ARGS).split("\n").filter(Boolean).length;
+      const listening = inNetns(ns, "ss", ["-H", "-l", "-t", "-n"])
+        .split("\n")
+        .filter(Boolean).length;
+      const nsPath = `/run/netns/${ns}`;
+      const base: number[] = [];
+      const synq: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        base.push(
+          wall("nsenter", [`--net=${nsPath}`, "--", "ss", ...SS_LISTENER_ARGS]) +
+            wall("nsenter", [`--net=${nsPath}`, "--", "ss", ...SS_SYN_RECV_ARGS]),
+        );
+        synq.push(wall(process.execPath, [BIN, "status", "--netns", ns, "--json"]));
+      }
+      return {
+        listeners: listening,
+        synRecv: seen,
+        ssMs: Math.round(median(base)),
+        synqMs: Math.round(median(synq)),
+        ratio: Math.round((median(synq) / median(base)) * 100) / 100,
+        budget: 1.5,
+        peakRssMiB: Math.round(peakRssKiB(ns) / 1024),
+      };
+    } finally {
+      await scenario.stop();
+    }
+  } finally {
+    deleteNetns(ns);
+  }
+}
+
+export function kernelAndTools() {
+  return {
+    kernel: execFileSync("uname", ["-r"], { encoding: "utf8" }).trim(),
+    ss: execFileSync("ss", ["-V"], { encoding: "utf8" }).trim(),
+    node: process.version,
+  };
+}
