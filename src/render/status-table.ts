@@ -19,7 +19,7 @@ function fill(percent: number, p: Palette): string {
 
 function owners(l: Listener): string {
   if (l.processes.length === 0) return "-";
-  return l.processes.map((o) => `${o.command}/${o.pid}`).join(",");
+  return [...new Set(l.processes.map((o) => `${o.command}/${o.pid}`))].join(",");
 }
 
 const SEVERITY_LABEL: Record<Severity, string> = {
