@@ -6,6 +6,11 @@ import { SynqError } from "./errors.js";
  * exit code; anything unexpected is still reported in one line (with SYNQ_DEBUG=1 for the stack).
  */
 export abstract class SynqCommand extends Command {
+  // oclif colourises JSON token by token: seconds and hundreds of MB for 10,000 listeners.
+  override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }) {
     if (err instanceof SynqError) {
       this.logToStderr(`synq: ${err.oneLine()}`);

@@ -2,13 +2,6 @@ import { Flags } from "@oclif/core";
 import { SynqCommand } from "../base-command.js";
 import { ExitCode } from "../errors.js";
 import type { Status } from "../model/status.js";
-import { palette } from "../render/colour.js";
-import { renderStatus } from "../render/status-table.js";
-import { collectStatus } from "../services/collect-status.js";
-import { failsCheck } from "../services/findings.js";
-import { parsePort, parseSeconds } from "../services/parse-flags.js";
-import { discoverNetns, resolveNetns } from "../sources/netns.js";
-import { currentNetns } from "../sources/run-tool.js";
 
 export default class StatusCommand extends SynqCommand {
   static override summary =
@@ -45,18 +38,22 @@ export default class StatusCommand extends SynqCommand {
 
   async run(): Promise<Status> {
     const { flags } = await this.parse(StatusCommand);
-    const port = flags.port === undefined ? null : parsePort(flags.port);
-    const intervalSeconds =
-      flags.interval === undefined ? null : parseSeconds(flags.interval, "--interval");
-    const targets = flags["all-netns"]
-      ? await discoverNetns()
-      : [flags.netns ? await resolveNetns(flags.netns) : currentNetns];
-    const procRoot = process.env.SYNQ_PROC_ROOT || undefined;
-    const status = await collectStatus({ targets, port, intervalSeconds, procRoot });
-    const failing = status.namespaces.some((ns) => ns.findings.some(failsCheck));
-
-    if (!this.jsonEnabled())
+    // Loaded on demand: `synq --help` and other commands do not pay for them.
+    const { statusReport } = await import("../services/status-report.js");
+    const { status, failing } = await statusReport({
+      port: flags.port,
+      netns: flags.netns,
+      allNetns: flags["all-netns"],
+      interval: flags.interval,
+      procRoot: process.env.SYNQ_PROC_ROOT || undefined,
+    });
+    if (!this.jsonEnabled()) {
+      const [{ renderStatus }, { palette }] = await Promise.all([
+        import("../render/status-table.js"),
+        import("../render/colour.js"),
+      ]);
       this.log(renderStatus(status, palette(process.stdout, process.env, !flags.color)));
+    }
     // exitCode rather than this.exit(): oclif must still print the JSON result.
     if (flags.check && failing) process.exitCode = ExitCode.findings;
     return status;

@@ -6,7 +6,7 @@ import {
   runningKernelVersionText,
   upstreamKernelVersion,
 } from "../kernel/version.js";
-import { STATUS_SCHEMA_VERSION, type Status, statusSchema } from "../model/status.js";
+import type { Status } from "../model/status.js";
 import { DEFAULT_PROC_ROOT, readProcFile } from "../sources/proc.js";
 import { currentNetns, type NetnsTarget } from "../sources/run-tool.js";
 import { buildNamespaceStatus } from "./build-status.js";
@@ -37,7 +37,12 @@ export async function collectStatus(req: StatusRequest): Promise<Status> {
   const rule = synQueueRule(version);
   const targets = req.targets.length ? req.targets : [currentNetns];
 
-  const first = await Promise.all(targets.map((t) => sampleNamespace(t, procRoot)));
+  const sampling = Promise.all(targets.map((t) => sampleNamespace(t, procRoot)));
+  // zod is loaded while ss runs (it costs tens of milliseconds to import). A failure of the
+  // sampling meanwhile is re-thrown by the await below, not left unhandled.
+  sampling.catch(() => {});
+  const { STATUS_SCHEMA_VERSION, statusSchema } = await import("../model/status.js");
+  const first = await sampling;
   let second = first;
   if (req.intervalSeconds !== null) {
     await sleep(req.intervalSeconds * 1000);

@@ -5,7 +5,7 @@ import { parseSsListeners, type SsListener } from "../parsers/ss-listeners.js";
 import { type SynRecvCount, SynRecvCounter } from "../parsers/ss-syn-recv.js";
 import { readFilesInNetns } from "../sources/netns-files.js";
 import { readProcFile } from "../sources/proc.js";
-import { type NetnsTarget, runTool, streamToolLines } from "../sources/run-tool.js";
+import { type NetnsTarget, runTool, streamTool } from "../sources/run-tool.js";
 
 /** `ss` arguments for listeners: TCP, listening, numeric, memory (drops), processes, details. */
 export const SS_LISTENER_ARGS = ["-H", "-l", "-t", "-n", "-m", "-p", "-e"];
@@ -70,10 +70,13 @@ export async function readKernelState(target: NetnsTarget, procRoot: string) {
 
 /** Lists listeners and counts SYN-RECV entries with `ss`. */
 export async function readSockets(target: NetnsTarget) {
-  const listenersText = await runTool(target, "ss", SS_LISTENER_ARGS);
-  const listeners = parseSsListeners(listenersText, `ss ${SS_LISTENER_ARGS.join(" ")}`);
   const counter = new SynRecvCounter(`ss ${SS_SYN_RECV_ARGS.join(" ")}`);
-  await streamToolLines(target, "ss", SS_SYN_RECV_ARGS, (line) => counter.push(line));
+  const [listenersText] = await Promise.all([
+    runTool(target, "ss", SS_LISTENER_ARGS),
+    streamTool(target, "ss", SS_SYN_RECV_ARGS, (chunk) => counter.pushChunk(chunk)),
+  ]);
+  counter.end();
+  const listeners = parseSsListeners(listenersText, `ss ${SS_LISTENER_ARGS.join(" ")}`);
   return { listeners, synRecv: counter.result() };
 }
 

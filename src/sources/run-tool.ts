@@ -87,40 +87,32 @@ export async function runTool(
 }
 
 /**
- * Runs a tool and hands each stdout line to `onLine` as it arrives, without buffering the
- * whole output: `ss` can print hundreds of thousands of request sockets.
+ * Runs a tool and hands its stdout to `onChunk` as it arrives, without buffering the whole
+ * output: `ss` can print hundreds of thousands of request sockets.
  */
-export async function streamToolLines(
+export async function streamTool(
   target: NetnsTarget,
   file: string,
   args: string[],
-  onLine: (line: string) => void,
+  onChunk: (chunk: string) => void,
 ): Promise<void> {
   const [cmd, argv] = command(target, file, args);
   const child = execa(cmd, argv, { reject: false, buffer: { stdout: false, stderr: true } });
-  let rest = "";
-  let lineError: unknown;
+  let chunkError: unknown;
   child.stdout?.setEncoding("utf8");
   child.stdout?.on("data", (chunk: string) => {
-    if (lineError) return;
-    const text = rest + chunk;
-    let start = 0;
+    if (chunkError) return;
     try {
-      for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-        onLine(text.slice(start, nl));
-        start = nl + 1;
-      }
+      onChunk(chunk);
     } catch (err) {
-      lineError = err;
+      chunkError = err;
       child.kill();
     }
-    rest = text.slice(start);
   });
   const result = await child;
-  if (lineError) throw lineError;
+  if (chunkError) throw chunkError;
   if (result.failed && result.exitCode === undefined && !result.isTerminated) {
     throw spawnError(file, result as unknown as Error & { code?: string }, target);
   }
   if (result.exitCode !== 0) throw exitError(file, target, result.exitCode, String(result.stderr));
-  if (rest) onLine(rest);
 }

@@ -10,7 +10,10 @@ export const SPOOF_V6 = "2001:db8::/64";
 
 /** Runs a command inside a namespace and returns stdout. */
 export function inNetns(ns: string, cmd: string, args: string[]): string {
-  return execFileSync("ip", ["netns", "exec", ns, cmd, ...args], { encoding: "utf8" });
+  return execFileSync("ip", ["netns", "exec", ns, cmd, ...args], {
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+  });
 }
 
 /** Creates a fresh namespace with lo up and the spoofed ranges routed into lo. */

@@ -21,6 +21,7 @@ export function runSynq(args: string[], env: NodeJS.ProcessEnv = {}, asNobody = 
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1", ...(asNobody ? { HOME: "/nonexistent" } : {}), ...env },
     timeout: 60_000,
+    maxBuffer: 1 << 30,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -31,6 +31,26 @@ describe.each([...capturesOf("empty"), ...capturesOf("cookies")])(
 );
 
 describe("SynRecvCounter", () => {
+  it("counts the same whatever the chunk boundaries", () => {
+    const [capture] = capturesOf("busy");
+    if (!capture) throw new Error("no busy capture");
+    const text = capture.read("ss-syn-recv.txt");
+    const whole = countSynRecv(text);
+    for (const size of [1, 7, 64, 4096]) {
+      const c = new SynRecvCounter();
+      for (let i = 0; i < text.length; i += size) c.pushChunk(text.slice(i, i + size));
+      c.end();
+      expect(c.result()).toEqual(whole);
+    }
+  });
+
+  it("counts a last line without a newline", () => {
+    const c = new SynRecvCounter();
+    c.pushChunk("0 0 10.0.0.1:80 10.0.0.9:1\n0 0 10.0.0.1:80 10.0.0.9:2");
+    c.end();
+    expect(c.result()[0]?.count).toBe(2);
+  });
+
   it("tolerates tabs, extra columns and blank lines", () => {
     const c = new SynRecvCounter();
     for (const l of ["0\t0\t10.0.0.1:80\t10.0.0.9:1234", "", "0 0 10.0.0.1:80 10.0.0.8:1 extra:1"])
