@@ -18,29 +18,25 @@ export interface StatusRequest {
   port: number | null;
   intervalSeconds: number | null;
   procRoot?: string;
-  kernelRelease?: string;
-  kernelVersionText?: string;
 }
 
 /** Collects the status of every requested namespace (concurrently), validated against the schema. */
 export async function collectStatus(req: StatusRequest): Promise<Status> {
   const procRoot = req.procRoot ?? DEFAULT_PROC_ROOT;
-  const release = req.kernelRelease ?? runningKernelRelease();
-  const signature = await readProcFile(procRoot, "version_signature");
-  const version = upstreamKernelVersion(
-    release,
-    req.kernelVersionText ?? runningKernelVersionText(),
-    signature,
-  );
-  if (!version)
-    throw new SynqError("kernelUnsupported", `cannot read the kernel version from "${release}"`);
-  const rule = synQueueRule(version);
   const targets = req.targets.length ? req.targets : [currentNetns];
-
+  // Start ss first; the rest is done while it runs. A failure of the sampling meanwhile is
+  // re-thrown by the await below, not left unhandled.
   const sampling = Promise.all(targets.map((t) => sampleNamespace(t, procRoot)));
-  // zod is loaded while ss runs (it costs tens of milliseconds to import). A failure of the
-  // sampling meanwhile is re-thrown by the await below, not left unhandled.
   sampling.catch(() => {});
+
+  const release = runningKernelRelease();
+  const signature = await readProcFile(procRoot, "version_signature");
+  const version = upstreamKernelVersion(release, runningKernelVersionText(), signature);
+  if (!version) {
+    throw new SynqError("kernelUnsupported", `cannot read the kernel version from "${release}"`);
+  }
+  const rule = synQueueRule(version);
+  // zod costs tens of milliseconds to import: load it while ss runs.
   const { STATUS_SCHEMA_VERSION, statusSchema } = await import("../model/status.js");
   const first = await sampling;
   let second = first;
