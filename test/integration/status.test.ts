@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExitCode } from "../../src/errors.js";
 import { type Status, statusSchema } from "../../src/model/status.js";
 import {
   createNetns,
@@ -120,6 +121,20 @@ describe.skipIf(skip)("synq status against the live kernel", () => {
     const mine = all.namespaces.find((n) => n.netns === ns);
     expect(mine?.listeners.map((l) => l.local).sort()).toEqual(["*:9090", "0.0.0.0:8080"]);
     expect(all.namespaces.some((n) => n.netns === "")).toBe(true);
+  });
+
+  it("works without root in its own namespace, and says what is missing for another", () => {
+    const own = runSynq(["status", "--json"], {}, true);
+    expect(own.stderr).toBe("");
+    expect(own.status).toBe(0);
+    expect(statusSchema.parse(JSON.parse(own.stdout)).namespaces[0]?.netns).toBe("");
+    const other = runSynq(["status", "--netns", ns], {}, true);
+    expect(other.status).toBe(ExitCode.permission);
+    expect(other.stdout).toBe("");
+    expect(other.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(other.stderr).toMatch(
+      new RegExp(`^synq: entering network namespace ${ns} was refused .*run synq as root`),
+    );
   });
 
   it("prints tables without colour when piped", () => {
