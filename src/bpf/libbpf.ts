@@ -1,0 +1,445 @@
+/**
+ * koffi bindings to libbpf.so.1, named with libbpf's own names (libbpf.h, bpf.h) so one grep
+ * finds both the C and the TS side. General-purpose: open/load/close an object, find its
+ * programs and maps, BPF_PROG_TEST_RUN, map element access. Program-specific code (e.g.
+ * src/cookie/kernel-oracle.ts) lives with its domain; add new bindings to `bind()` below.
+ *
+ * Conventions (libbpf ≥ 1.0): functions returning int return a negative errno on failure;
+ * functions returning a pointer return NULL and set errno (read with libbpf_get_error).
+ * Every failure becomes a SynqError (LibbpfError) with an errno name and a fix. libbpf's own
+ * log (including the verifier's) is captured instead of printed: it is attached to load
+ * errors, and echoed to stderr with SYNQ_DEBUG=1.
+ *
+ * Users need only libbpf.so.1 at run time (Debian/Ubuntu: libbpf1, which iproute2 already
+ * depends on); compiling the .bpf.o needs clang and libbpf-dev (bpf/build.sh).
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { IKoffiLib } from "koffi";
+import { type ExitCodeName, SynqError } from "../errors.js";
+
+type Koffi = typeof import("koffi");
+let koffiModule: Koffi | null = null;
+
+/**
+ * koffi, loaded on first use rather than imported: commands that never touch BPF (and the
+ * bundled CLI, where a static import would load it for every command) skip its native addon.
+ */
+function koffi(): Koffi {
+  if (!koffiModule) {
+    try {
+      koffiModule = createRequire(import.meta.url)("koffi") as Koffi;
+    } catch (err) {
+      throw new SynqError(
+        "missingTool",
+        `the koffi FFI module cannot be loaded (${(err as Error).message.split("\n")[0]})`,
+        "reinstall synq (npm install) on a platform koffi supports",
+      );
+    }
+  }
+  return koffiModule;
+}
+
+/** An opaque libbpf pointer (`struct bpf_object *`, `struct bpf_program *`, …). */
+export type BpfPointer = unknown;
+
+/** `struct bpf_test_run_opts` (bpf.h, libbpf 1.1 layout; `sz` makes it forward compatible). */
+export interface BpfTestRunOpts {
+  sz: number;
+  data_in: Uint8Array | null;
+  data_out: Uint8Array | null;
+  data_size_in: number;
+  data_size_out: number;
+  ctx_in: Uint8Array | null;
+  ctx_out: Uint8Array | null;
+  ctx_size_in: number;
+  ctx_size_out: number;
+  retval: number;
+  repeat: number;
+  duration: number;
+  flags: number;
+  cpu: number;
+  batch_size: number;
+}
+
+/** The libbpf functions synq calls, with libbpf's names and C signatures. */
+export interface Libbpf {
+  bpf_object__open_file(path: string, opts: null): BpfPointer | null;
+  bpf_object__load(obj: BpfPointer): number;
+  bpf_object__close(obj: BpfPointer): void;
+  bpf_object__find_program_by_name(obj: BpfPointer, name: string): BpfPointer | null;
+  bpf_object__find_map_by_name(obj: BpfPointer, name: string): BpfPointer | null;
+  bpf_program__fd(prog: BpfPointer): number;
+  bpf_program__set_autoload(prog: BpfPointer, autoload: boolean): number;
+  bpf_map__fd(map: BpfPointer): number;
+  bpf_map__key_size(map: BpfPointer): number;
+  bpf_map__value_size(map: BpfPointer): number;
+  bpf_map_lookup_elem(fd: number, key: Uint8Array, value: Uint8Array): number;
+  bpf_map_update_elem(fd: number, key: Uint8Array, value: Uint8Array, flags: number): number;
+  bpf_map_delete_elem(fd: number, key: Uint8Array): number;
+  bpf_map_get_next_key(fd: number, key: Uint8Array | null, nextKey: Uint8Array): number;
+  bpf_prog_test_run_opts(progFd: number, opts: BpfTestRunOpts): number;
+  libbpf_get_error(ptr: BpfPointer | null): number;
+  libbpf_strerror(err: number, buf: Uint8Array, size: number): number;
+  libbpf_major_version(): number;
+  libbpf_minor_version(): number;
+}
+
+/** bpf_map_update_elem flags (uapi linux/bpf.h). */
+export const BPF_ANY = 0;
+/** Create a new element only. */
+export const BPF_NOEXIST = 1;
+/** Update an existing element only. */
+export const BPF_EXIST = 2;
+
+/** libbpf_print_level: warnings (incl. verifier failures) and info are kept, debug dropped. */
+const LIBBPF_INFO = 1;
+const LOG_LINES = 400;
+
+const libbpfLog: string[] = [];
+
+/** A failed libbpf call: errno, the libbpf log lines captured during it, and a fix. */
+export class LibbpfError extends SynqError {
+  readonly errno: number;
+  readonly log: readonly string[];
+
+  constructor(kind: ExitCodeName, message: string, fix: string, errno: number, log: string[]) {
+    super(kind, message, fix);
+    this.errno = errno;
+    this.log = log;
+  }
+}
+
+let bindings: Libbpf | null = null;
+
+function bind(): Libbpf {
+  let lib: IKoffiLib;
+  try {
+    lib = koffi().load("libbpf.so.1");
+  } catch {
+    throw new SynqError(
+      "missingTool",
+      "libbpf.so.1 is not installed",
+      "install it (Debian/Ubuntu: apt-get install libbpf1; Fedora/RHEL: dnf install libbpf)",
+    );
+  }
+  for (const name of ["bpf_object", "bpf_program", "bpf_map"]) koffi().opaque(name);
+  koffi().struct("bpf_test_run_opts", {
+    sz: "size_t",
+    data_in: "const void *",
+    data_out: "void *",
+    data_size_in: "uint32_t",
+    data_size_out: "uint32_t",
+    ctx_in: "const void *",
+    ctx_out: "void *",
+    ctx_size_in: "uint32_t",
+    ctx_size_out: "uint32_t",
+    retval: "uint32_t",
+    repeat: "int",
+    duration: "uint32_t",
+    flags: "uint32_t",
+    cpu: "uint32_t",
+    batch_size: "uint32_t",
+  });
+  const f = (proto: string) => lib.func(proto);
+  const b: Libbpf = {
+    bpf_object__open_file: f(
+      "bpf_object *bpf_object__open_file(const char *path, const void *opts)",
+    ),
+    bpf_object__load: f("int bpf_object__load(bpf_object *obj)"),
+    bpf_object__close: f("void bpf_object__close(bpf_object *obj)"),
+    bpf_object__find_program_by_name: f(
+      "bpf_program *bpf_object__find_program_by_name(const bpf_object *obj, const char *name)",
+    ),
+    bpf_object__find_map_by_name: f(
+      "bpf_map *bpf_object__find_map_by_name(const bpf_object *obj, const char *name)",
+    ),
+    bpf_program__fd: f("int bpf_program__fd(const bpf_program *prog)"),
+    bpf_program__set_autoload: f("int bpf_program__set_autoload(bpf_program *prog, bool autoload)"),
+    bpf_map__fd: f("int bpf_map__fd(const bpf_map *map)"),
+    bpf_map__key_size: f("uint32_t bpf_map__key_size(const bpf_map *map)"),
+    bpf_map__value_size: f("uint32_t bpf_map__value_size(const bpf_map *map)"),
+    bpf_map_lookup_elem: f("int bpf_map_lookup_elem(int fd, const void *key, _Out_ void *value)"),
+    bpf_map_update_elem: f(
+      "int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)",
+    ),
+    bpf_map_delete_elem: f("int bpf_map_delete_elem(int fd, const void *key)"),
+    bpf_map_get_next_key: f(
+      "int bpf_map_get_next_key(int fd, const void *key, _Out_ void *next_key)",
+    ),
+    bpf_prog_test_run_opts: f(
+      "int bpf_prog_test_run_opts(int prog_fd, _Inout_ bpf_test_run_opts *opts)",
+    ),
+    libbpf_get_error: f("long libbpf_get_error(const void *ptr)"),
+    libbpf_strerror: f("int libbpf_strerror(int err, _Out_ uint8_t *buf, size_t size)"),
+    libbpf_major_version: f("uint32_t libbpf_major_version(void)"),
+    libbpf_minor_version: f("uint32_t libbpf_minor_version(void)"),
+  };
+  captureLibbpfLog(lib);
+  return b;
+}
+
+/**
+ * Routes libbpf's log (`libbpf_set_print`) into a buffer. The callback receives a va_list;
+ * libc's vsnprintf formats it. Without libc, logging is simply turned off.
+ */
+function captureLibbpfLog(lib: IKoffiLib): void {
+  const printFn = koffi().proto("int synq_libbpf_print_fn(int level, const char *fmt, void *args)");
+  const setPrint = lib.func("void *libbpf_set_print(synq_libbpf_print_fn *fn)");
+  let vsnprintf: ((buf: Uint8Array, size: number, fmt: string, ap: unknown) => number) | null;
+  try {
+    vsnprintf = koffi()
+      .load("libc.so.6")
+      .func("int vsnprintf(_Out_ uint8_t *buf, size_t size, const char *fmt, void *ap)");
+  } catch {
+    vsnprintf = null;
+  }
+  if (!vsnprintf) {
+    setPrint(null);
+    return;
+  }
+  const format = vsnprintf;
+  const buf = new Uint8Array(4096);
+  const cb = koffi().register((level: number, fmt: string, ap: unknown) => {
+    if (level > LIBBPF_INFO) return 0;
+    const n = format(buf, buf.length, fmt, ap);
+    const text = Buffer.from(buf.subarray(0, Math.max(0, Math.min(n, buf.length - 1)))).toString();
+    for (const line of text.split("\n")) {
+      if (line === "") continue;
+      libbpfLog.push(line);
+      if (process.env.SYNQ_DEBUG) process.stderr.write(`${line}\n`);
+    }
+    if (libbpfLog.length > LOG_LINES) libbpfLog.splice(0, libbpfLog.length - LOG_LINES);
+    return 0;
+  }, koffi().pointer(printFn));
+  setPrint(cb);
+}
+
+/** The bound library, loaded on first use; a SynqError (missingTool) when it is absent. */
+export function libbpf(): Libbpf {
+  bindings ??= bind();
+  return bindings;
+}
+
+/** Takes (and clears) the libbpf log lines captured so far. */
+export function takeLibbpfLog(): string[] {
+  return libbpfLog.splice(0, libbpfLog.length);
+}
+
+/** The libbpf version in use, e.g. "1.1". */
+export function libbpfVersion(): string {
+  const l = libbpf();
+  return `${l.libbpf_major_version()}.${l.libbpf_minor_version()}`;
+}
+
+/** errno names for messages: 1 → "EPERM". */
+function errnoName(errno: number): string {
+  for (const [name, value] of Object.entries(koffi().os.errno)) if (value === errno) return name;
+  return `errno ${errno}`;
+}
+
+/** libbpf_strerror(): knows libbpf's own codes (e.g. 4007 "Kernel verifier blocks program loading"). */
+export function libbpfStrerror(err: number): string {
+  const buf = new Uint8Array(256);
+  libbpf().libbpf_strerror(Math.abs(err), buf, buf.length);
+  const end = buf.indexOf(0);
+  return Buffer.from(buf.subarray(0, end < 0 ? buf.length : end)).toString();
+}
+
+/** Turns a negative errno from libbpf into a LibbpfError naming `action`. */
+export function libbpfError(action: string, err: number, log: string[] = takeLibbpfLog()) {
+  const errno = Math.abs(err);
+  const text = `${libbpfStrerror(errno)} (${errnoName(errno)})`;
+  const isRoot = process.geteuid?.() === 0;
+  if ((errno === 1 || errno === 13) && !isRoot) {
+    return new LibbpfError(
+      "permission",
+      `${action} failed: ${text}`,
+      "BPF needs root (CAP_BPF and CAP_NET_ADMIN); rerun with sudo",
+      errno,
+      log,
+    );
+  }
+  // The verifier's reason is the last lines of its log, before its statistics.
+  const noise = /^(libbpf:|-- (BEGIN|END) PROG LOAD LOG --|processed \d+ insns|verification time)/;
+  const verifier = log.filter((l) => !noise.test(l)).slice(-2);
+  const detail = verifier.length ? `; verifier: ${verifier.join(" | ")}` : "";
+  return new LibbpfError(
+    "kernelUnsupported",
+    `${action} failed: ${text}${detail}`,
+    "rerun with SYNQ_DEBUG=1 to see libbpf's log",
+    errno,
+    log,
+  );
+}
+
+/** The package root: the nearest directory above this module that holds package.json. */
+export function packageRoot(from: string = import.meta.url): string {
+  // src/bpf/libbpf.ts (tests, tsx) and the bundled dist/index.js sit at different depths.
+  let dir = dirname(fileURLToPath(from));
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir)
+      throw new SynqError("missingTool", "cannot find synq's package directory", "reinstall synq");
+    dir = up;
+  }
+  return dir;
+}
+
+/** The path of a compiled object shipped in the package's bpf/ directory. */
+export function packagedBpfObject(file: string): string {
+  return join(packageRoot(), "bpf", file);
+}
+
+/** A loaded (or opened) BPF object; `close()` is idempotent, call it in `finally`. */
+export class BpfObject {
+  private obj: BpfPointer | null;
+
+  private constructor(obj: BpfPointer) {
+    this.obj = obj;
+  }
+
+  /** bpf_object__open_file(path, NULL). */
+  static open(path: string): BpfObject {
+    if (!existsSync(path)) {
+      throw new SynqError(
+        "missingTool",
+        `BPF object ${path} is missing`,
+        "reinstall synq, or rebuild it from source with npm run build:bpf",
+      );
+    }
+    const l = libbpf();
+    takeLibbpfLog();
+    const obj = l.bpf_object__open_file(path, null);
+    const err = l.libbpf_get_error(obj);
+    if (!obj || err) throw libbpfError(`opening ${path}`, err || -koffi().errno());
+    return new BpfObject(obj);
+  }
+
+  /** The raw `struct bpf_object *` for bindings not wrapped here. */
+  get pointer(): BpfPointer {
+    if (this.obj === null) throw new Error("BpfObject used after close()");
+    return this.obj;
+  }
+
+  /** bpf_object__load(): creates maps, loads (and verifies) every autoload program. */
+  load(): void {
+    takeLibbpfLog();
+    const err = libbpf().bpf_object__load(this.pointer);
+    if (err) throw libbpfError("loading the BPF program", err);
+  }
+
+  /** bpf_object__find_program_by_name() + bpf_program__fd() (after load). */
+  programFd(name: string): number {
+    const prog = libbpf().bpf_object__find_program_by_name(this.pointer, name);
+    if (!prog) throw libbpfError(`finding BPF program ${name}`, -koffi().errno() || -2);
+    const fd = libbpf().bpf_program__fd(prog);
+    if (fd < 0) throw libbpfError(`getting the fd of BPF program ${name}`, fd);
+    return fd;
+  }
+
+  /** bpf_object__find_map_by_name() + bpf_map__fd() (after load). */
+  mapFd(name: string): number {
+    const map = libbpf().bpf_object__find_map_by_name(this.pointer, name);
+    if (!map) throw libbpfError(`finding BPF map ${name}`, -koffi().errno() || -2);
+    const fd = libbpf().bpf_map__fd(map);
+    if (fd < 0) throw libbpfError(`getting the fd of BPF map ${name}`, fd);
+    return fd;
+  }
+
+  /** bpf_object__close(): frees programs and maps; safe to call twice. */
+  close(): void {
+    if (this.obj === null) return;
+    const obj = this.obj;
+    this.obj = null;
+    libbpf().bpf_object__close(obj);
+  }
+}
+
+/** Opens and loads `path`, runs `fn`, and always closes the object. */
+export function withBpfObject<T>(path: string, fn: (obj: BpfObject) => T): T {
+  const obj = BpfObject.open(path);
+  try {
+    obj.load();
+    return fn(obj);
+  } finally {
+    obj.close();
+  }
+}
+
+/** What one BPF_PROG_TEST_RUN returned. */
+export interface TestRunResult {
+  /** The program's return value (e.g. an XDP action). */
+  retval: number;
+  /** Average run time per repetition, ns. */
+  duration: number;
+  /** The packet after the program ran, when `dataOutSize` was given. */
+  dataOut: Uint8Array | null;
+}
+
+/** bpf_prog_test_run_opts() on one packet (XDP, tc, …). */
+export function bpfProgTestRun(
+  progFd: number,
+  dataIn: Uint8Array,
+  options: { dataOutSize?: number; repeat?: number } = {},
+): TestRunResult {
+  const dataOut = options.dataOutSize ? new Uint8Array(options.dataOutSize) : null;
+  const opts: BpfTestRunOpts = {
+    sz: koffi().sizeof("bpf_test_run_opts"),
+    data_in: dataIn,
+    data_out: dataOut,
+    data_size_in: dataIn.length,
+    data_size_out: dataOut ? dataOut.length : 0,
+    ctx_in: null,
+    ctx_out: null,
+    ctx_size_in: 0,
+    ctx_size_out: 0,
+    retval: 0,
+    repeat: options.repeat ?? 1,
+    duration: 0,
+    flags: 0,
+    cpu: 0,
+    batch_size: 0,
+  };
+  const err = libbpf().bpf_prog_test_run_opts(progFd, opts);
+  if (err) throw libbpfError("BPF_PROG_TEST_RUN", err);
+  return {
+    retval: opts.retval,
+    duration: opts.duration,
+    dataOut: dataOut ? dataOut.subarray(0, opts.data_size_out) : null,
+  };
+}
+
+/** bpf_map_lookup_elem(): the value bytes, or null when the key is absent (ENOENT). */
+export function bpfMapLookupElem(
+  fd: number,
+  key: Uint8Array,
+  valueSize: number,
+): Uint8Array | null {
+  const value = new Uint8Array(valueSize);
+  const err = libbpf().bpf_map_lookup_elem(fd, key, value);
+  if (err === -2) return null;
+  if (err) throw libbpfError("reading a BPF map element", err);
+  return value;
+}
+
+/** bpf_map_update_elem() with BPF_ANY / BPF_NOEXIST / BPF_EXIST. */
+export function bpfMapUpdateElem(
+  fd: number,
+  key: Uint8Array,
+  value: Uint8Array,
+  flags: number = BPF_ANY,
+): void {
+  const err = libbpf().bpf_map_update_elem(fd, key, value, flags);
+  if (err) throw libbpfError("writing a BPF map element", err);
+}
+
+/** bpf_map_delete_elem(): false when the key was absent. */
+export function bpfMapDeleteElem(fd: number, key: Uint8Array): boolean {
+  const err = libbpf().bpf_map_delete_elem(fd, key);
+  if (err === -2) return false;
+  if (err) throw libbpfError("deleting a BPF map element", err);
+  return true;
+}
