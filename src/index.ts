@@ -1,3 +1,4 @@
+import DecodeCookie from "./commands/decode-cookie.js";
 import Status from "./commands/status.js";
 
 /**
@@ -6,4 +7,5 @@ import Status from "./commands/status.js";
  */
 export const COMMANDS = {
   status: Status,
+  "decode-cookie": DecodeCookie,
 };
