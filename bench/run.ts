@@ -3,11 +3,14 @@
  * Every figure is a ratio against a baseline measured in the same run, or a rate.
  */
 import { parserThroughput } from "./parser-throughput.js";
+import { startup } from "./startup.js";
 import { kernelAndTools, statusAtScale } from "./status-at-scale.js";
 
 const results: Record<string, unknown> = { machine: kernelAndTools() };
 results.parsers = parserThroughput();
 console.log(JSON.stringify(results.parsers));
+results.startup = startup();
+console.log(JSON.stringify(results.startup));
 if (process.getuid?.() === 0) {
   for (const [l, s] of [
     [1_000, 10_000],

@@ -1,9 +1,6 @@
 import { Args, Flags } from "@oclif/core";
 import { SynqCommand } from "../base-command.js";
-import { buildCookieReport } from "../cookie/report.js";
-import { parseCookieRequest } from "../cookie/request.js";
 import type { CookieReport } from "../model/cookie.js";
-import { renderCookieReport } from "../render/cookie.js";
 
 /** `synq decode-cookie`: decode and verify SYN cookies exactly as Linux makes them. */
 export default class DecodeCookie extends SynqCommand {
@@ -90,6 +87,11 @@ export default class DecodeCookie extends SynqCommand {
   /** Parses, builds the report, prints it unless --json; returns the JSON payload. */
   async run(): Promise<CookieReport> {
     const { args, flags } = await this.parse(DecodeCookie);
+    // Loaded on demand, so `synq --help` and other commands start without them.
+    const [{ parseCookieRequest }, { buildCookieReport }] = await Promise.all([
+      import("../cookie/request.js"),
+      import("../cookie/report.js"),
+    ]);
     const request = parseCookieRequest({
       seq: args.seq,
       ack: flags.ack,
@@ -107,7 +109,12 @@ export default class DecodeCookie extends SynqCommand {
       hostEndian: flags["host-endian"],
     });
     const report = await buildCookieReport(request);
-    if (!this.jsonEnabled()) this.log(renderCookieReport(report));
+    if (this.jsonEnabled()) {
+      const { CookieReportSchema } = await import("../model/cookie.js");
+      return CookieReportSchema.parse(report);
+    }
+    const { renderCookieReport } = await import("../render/cookie.js");
+    this.log(renderCookieReport(report));
     return report;
   }
 }

@@ -5,16 +5,15 @@
  */
 import { readFileSync } from "node:fs";
 import { release } from "node:os";
-import {
-  type BitField,
-  COOKIE_SCHEMA_VERSION,
-  type CookieReport,
-  CookieReportSchema,
-  type KernelAnswer,
-  type LinuxVerification,
-  type SequenceCookie,
-  type TimestampCookie,
+import type {
+  BitField,
+  CookieReport,
+  KernelAnswer,
+  LinuxVerification,
+  SequenceCookie,
+  TimestampCookie,
 } from "../model/cookie.js";
+import { COOKIE_SCHEMA_VERSION } from "../model/schema-versions.js";
 import { decodeClassic } from "./classic.js";
 import {
   type CookieTime,
@@ -385,10 +384,7 @@ export async function buildCookieReport(
   const timestamp =
     req.tsval === null ? null : timestampBlock(req.tsval, req.tsOffset, deps.localTcpTimestamps());
 
-  return CookieReportSchema.parse({
-    schemaVersion: COOKIE_SCHEMA_VERSION,
-    sequence,
-    timestamp,
-    kernel,
-  });
+  // Validated against CookieReportSchema where it becomes JSON (the command), not here:
+  // the human view need not pay for loading zod.
+  return { schemaVersion: COOKIE_SCHEMA_VERSION, sequence, timestamp, kernel };
 }

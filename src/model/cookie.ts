@@ -6,7 +6,9 @@
 import { z } from "zod";
 
 /** Version of this schema; bump on any incompatible change. */
-export const COOKIE_SCHEMA_VERSION = 1;
+import { COOKIE_SCHEMA_VERSION } from "./schema-versions.js";
+
+export { COOKIE_SCHEMA_VERSION };
 
 const u32 = z.number().int().min(0).max(0xffffffff);
 const hex32 = z.string().regex(/^0x[0-9a-f]{8}$/);

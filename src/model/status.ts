@@ -1,7 +1,8 @@
 import { z } from "zod";
 
-/** Bumped on any incompatible change of the `synq status --json` shape. */
-export const STATUS_SCHEMA_VERSION = 1;
+import { STATUS_SCHEMA_VERSION } from "./schema-versions.js";
+
+export { STATUS_SCHEMA_VERSION };
 
 export const severitySchema = z.enum(["critical", "warning", "info"]);
 
