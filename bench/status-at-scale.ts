@@ -45,8 +45,8 @@ function peakRssKiB(ns: string): number {
 export async function statusAtScale(listeners: number, synRecv: number, rounds = 5) {
   const ns = createNetns("synq-bench");
   try {
-    // Keep the request sockets alive for the whole run (~17 min of SYN-ACK retries).
-    setNetnsSysctl(ns, "net.ipv4.tcp_synack_retries", 9);
+    // Keep the request sockets alive for the whole run (SYN-ACK retries, at most 120 s apart).
+    setNetnsSysctl(ns, "net.ipv4.tcp_synack_retries", 20);
     const scenario = await startScenario(
       ns,
       {
