@@ -80,8 +80,11 @@ export async function runTool(
   if (result.failed && result.exitCode === undefined) {
     throw spawnError(file, result as unknown as Error & { code?: string }, target);
   }
-  if (!okExitCodes.includes(result.exitCode ?? -1)) {
-    throw exitError(file, target, result.exitCode, String(result.stderr));
+  const stderr = String(result.stderr);
+  // nsenter's own failure (exit 1) must not pass for the tool's "ok" codes (grep's 1 and 2).
+  const nsenterFailed = target.path !== null && /^nsenter: /m.test(stderr);
+  if (nsenterFailed || !okExitCodes.includes(result.exitCode ?? -1)) {
+    throw exitError(file, target, result.exitCode, stderr);
   }
   return String(result.stdout);
 }

@@ -29,6 +29,8 @@ interface Scenario {
     sportBase?: number;
     options?: SynOptions;
   }[];
+  /** After `ready`: `count` more SYNs every `everyMs`, until stdin closes (a steady flood). */
+  synStream?: { src: string; dst: string; dport: number; count: number; everyMs: number };
   settleMs?: number;
 }
 
@@ -71,8 +73,20 @@ await sleep(scenario.settleMs ?? 500);
 // kernel's drop counters while a test compares them: give up on those now.
 for (const c of clients) if (c.pending || c.connecting) c.destroy();
 process.stdout.write("ready\n");
+const stream = scenario.synStream;
+let streamed = 0;
+const streaming =
+  stream &&
+  setInterval(() => {
+    const batch = Array.from({ length: stream.count }, () => {
+      streamed++;
+      return buildSyn(stream.src, 1024 + (streamed % 64000), stream.dst, stream.dport, streamed);
+    });
+    sendRaw(stream.dst, batch);
+  }, stream.everyMs);
 process.stdin.resume();
 process.stdin.on("end", () => {
+  if (streaming) clearInterval(streaming);
   for (const h of holders) h.kill();
   for (const c of clients) c.destroy();
   process.exit(0);

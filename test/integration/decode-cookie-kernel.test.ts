@@ -14,11 +14,13 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCookieTime } from "../../src/cookie/cookie-time.js";
+import { ExitCode } from "../../src/errors.js";
+import { atLeast, parseKernelRelease } from "../../src/kernel/version.js";
 import { type CookieReport, CookieReportSchema } from "../../src/model/cookie.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
 
@@ -218,6 +220,9 @@ const s = require("node:net").connect({ host: "${host}", port: ${PORT} }, () => 
 s.on("error", (e) => { console.error(e.message); process.exit(1); });
 setTimeout(() => { console.error("connect timed out"); process.exit(2); }, 10000);`;
 }
+
+const runningVersion = parseKernelRelease(release());
+const kernelHasCookieHelpers = runningVersion !== null && atLeast(runningVersion, [6, 0, 0]);
 
 function synq(args: string[]): CookieReport {
   const r = spawnSync(process.execPath, [BIN, "decode-cookie", ...args, "--json"], {
@@ -435,6 +440,20 @@ describe.skipIf(prerequisites)("decode-cookie against the running kernel's cooki
     const server = c.family === "ipv4" ? `${syn.dst}:${syn.dport}` : `[${syn.dst}]:${syn.dport}`;
     const tuple = ["--client", client, "--server", server, "--isn", String((ack.seq - 1) >>> 0)];
     expect((ack.seq - 1) >>> 0).toBe(syn.seq);
+    if (!kernelHasCookieHelpers) {
+      // Before 6.0 there are no bpf_tcp_raw_*_syncookie helpers: a clear refusal instead.
+      const r = spawnSync(
+        process.execPath,
+        [BIN, "decode-cookie", "--kernel", "--ack", String(ack.ack), ...tuple],
+        {
+          encoding: "utf8",
+        },
+      );
+      expect(r.status).toBe(ExitCode.kernelUnsupported);
+      expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(/Linux 6\.0/);
+      return;
+    }
     const k = synq([
       "--kernel",
       "--ack",

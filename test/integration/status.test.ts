@@ -182,12 +182,13 @@ describe.skipIf(skip)("SYN cookies seen by synq status", () => {
       const scenario = await startScenario(ns2, {
         listeners: [{ address: "0.0.0.0", port: 8080, backlog: 4 }],
       });
-      const sampling = runSynqAsync(["status", "--json", "--netns", ns2, "--interval", "3"]);
-      await new Promise((r) => setTimeout(r, 1000));
+      // A steady trickle of SYNs into a full SYN queue for as long as synq samples: on a slow
+      // (emulated) machine the interval's start cannot be timed from here.
       const flood = await startScenario(ns2, {
-        rawSyns: [{ src: "192.0.2.10", dst: "127.0.0.1", dport: 8080, count: 12 }],
+        synStream: { src: "192.0.2.10", dst: "127.0.0.1", dport: 8080, count: 3, everyMs: 200 },
       });
-      await flood.stop();
+      const sampling = runSynqAsync(["status", "--json", "--netns", ns2, "--interval", "2"]);
+      await sampling.finally(() => flood.stop());
       const run = await sampling;
       expect(run.status).toBe(0);
       const status = statusSchema.parse(JSON.parse(run.stdout));
