@@ -1,0 +1,142 @@
+// Runs inside the harness's VMs (test/vm): proves the booted kernel is the one the host
+// chose and that kprobe and fentry BPF programs work there, as synq's tracer needs.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const expectedKernel = process.env.SYNQ_VM_KERNEL;
+if (expectedKernel === undefined) {
+  throw new Error(
+    "test/vm-guest runs only inside the VM harness: npm run test:vm (SYNQ_VM_KERNEL is unset).",
+  );
+}
+
+/** Opens and closes `count` loopback TCP connections to a throwaway listener. */
+async function loopbackConnections(count: number): Promise<void> {
+  const server = createServer((socket) => socket.end());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    for (let i = 0; i < count; i++) {
+      await new Promise<void>((resolve, reject) => {
+        connect(port, "127.0.0.1")
+          .on("close", () => resolve())
+          .on("error", reject)
+          .resume();
+      });
+    }
+  } finally {
+    server.close();
+  }
+}
+
+/** Resolves once `condition` holds, polling; rejects after `ms` with `describe()` in the message. */
+async function waitFor(
+  condition: () => boolean,
+  ms: number,
+  describe: () => string,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(describe());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Runs a bpftrace program until `work` is done, then stops it and returns what it printed.
+ * bpftrace runs BEGIN only once every probe is attached, so "ready" means tracing.
+ */
+async function traceWhile(program: string, work: () => Promise<void>): Promise<string> {
+  const tracer = spawn("bpftrace", ["-e", `BEGIN { printf("ready\\n"); } ${program}`], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  let exitCode: number | null | undefined;
+  const append = (chunk: Buffer): void => {
+    output += chunk.toString();
+  };
+  tracer.stdout.on("data", append);
+  tracer.stderr.on("data", append);
+  tracer.once("exit", (code) => {
+    exitCode = code;
+  });
+  try {
+    await waitFor(
+      () => output.includes("ready") || exitCode !== undefined,
+      120_000,
+      () => `bpftrace did not attach within 120 s:\n${output}`,
+    );
+    if (exitCode !== undefined)
+      throw new Error(`bpftrace exited (${exitCode}) before attaching:\n${output}`);
+    await work();
+    tracer.kill("SIGINT");
+    await waitFor(
+      () => exitCode !== undefined,
+      60_000,
+      () => `bpftrace did not stop within 60 s of SIGINT:\n${output}`,
+    );
+    return output;
+  } finally {
+    if (exitCode === undefined) tracer.kill("SIGKILL");
+  }
+}
+
+describe("the VM the harness booted", () => {
+  it("runs the kernel the host chose", () => {
+    expect(execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()).toBe(expectedKernel);
+  });
+
+  it("has kprobe events in tracefs", () => {
+    expect(existsSync("/sys/kernel/tracing/kprobe_events")).toBe(true);
+  });
+
+  it("fires a BPF kprobe on tcp_conn_request for each loopback connection", async () => {
+    const output = await traceWhile("kprobe:tcp_conn_request { @conn_requests = count(); }", () =>
+      loopbackConnections(5),
+    );
+    const fired = /@conn_requests: (\d+)/.exec(output)?.[1];
+    expect(fired, output).toBeDefined();
+    expect(Number(fired)).toBeGreaterThanOrEqual(5);
+  });
+
+  describe("fentry", () => {
+    let workDir = "";
+    beforeAll(() => {
+      workDir = mkdtempSync(join(tmpdir(), "fentry-probe-"));
+    });
+    afterAll(() => {
+      rmSync(workDir, { recursive: true, force: true });
+    });
+
+    it("loads an fentry program on tcp_conn_request", () => {
+      const object = join(workDir, "fentry-probe.bpf.o");
+      execFileSync("clang", [
+        "-O2",
+        "-target",
+        "bpf",
+        "-c",
+        "test/vm/bpf/fentry-probe.bpf.c",
+        "-o",
+        object,
+      ]);
+      const pin = "/sys/fs/bpf/synq-fentry-probe";
+      rmSync(pin, { force: true });
+      try {
+        execFileSync("bpftool", ["prog", "load", object, pin], {
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        const shown = execFileSync("bpftool", ["prog", "show", "pinned", pin], {
+          encoding: "utf8",
+        });
+        // Without BTF in the object the kernel keeps only the name's first 15 bytes.
+        expect(shown).toMatch(/tracing\s+name on_tcp_conn_req/);
+      } finally {
+        rmSync(pin, { force: true });
+      }
+    });
+  });
+});
