@@ -1,6 +1,6 @@
 // npm run test:vm -- [--kernel 6.1] [options] [test files...]
 // Runs vitest on each kernel of the matrix (or the chosen ones) inside a VM; with no files,
-// the kernel-dependent suite: test/integration and test/vm-guest. Exits 1 if any kernel failed.
+// the kernel-dependent suite (test/vm-guest). Exits 1 if any kernel failed.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { harnessUsage, matrixTimeoutMs, parseHarnessArgs } from "./cli-options.js";
