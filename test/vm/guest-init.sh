@@ -45,7 +45,7 @@ mkdir -p $r/dev/pts $r/dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts $r/dev/pts
 mount -t tmpfs -o mode=1777 shm $r/dev/shm
 mount -t tmpfs -o mode=0755 run $r/run
-mount -t tmpfs -o mode=1777 tmp $r/tmp
+# No tmpfs on /tmp: the project (and its .vm-cache) may live there; the overlay takes writes.
 mount -t tracefs tracefs $r/sys/kernel/tracing 2>/dev/null || log "no tracefs"
 mount -t debugfs debugfs $r/sys/kernel/debug 2>/dev/null || log "no debugfs"
 mount -t bpf bpf $r/sys/fs/bpf || log "no bpffs"
