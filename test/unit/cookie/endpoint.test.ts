@@ -5,17 +5,7 @@ import {
   makeCookieTuple,
   parseCookieEndpoint,
 } from "../../../src/cookie/endpoint.js";
-import { SynqError } from "../../../src/errors.js";
-
-function errorOf(fn: () => unknown): SynqError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SynqError) return err;
-    throw err;
-  }
-  throw new Error("expected a SynqError");
-}
+import { errorOf } from "../../helpers/synq-error.js";
 
 describe("endpoints", () => {
   it("parses IPv4, IPv6 and IPv4-mapped addresses", () => {

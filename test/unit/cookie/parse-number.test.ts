@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hex32, parseU32, parseUnsigned } from "../../../src/cookie/parse-number.js";
-import { SynqError } from "../../../src/errors.js";
-
-function errorOf(fn: () => unknown): SynqError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SynqError) return err;
-    throw err;
-  }
-  throw new Error("expected a SynqError");
-}
+import { errorOf } from "../../helpers/synq-error.js";
 
 describe("parseU32", () => {
   it("reads decimal and 0x-hex", () => {

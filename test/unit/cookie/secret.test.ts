@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { formatSecret, parseSecret } from "../../../src/cookie/secret.js";
-import { SynqError } from "../../../src/errors.js";
+import { errorOf } from "../../helpers/synq-error.js";
 
 const SECRET = "000102030405060708090a0b0c0d0e0f08090a0b0c0d0e0f0001020304050607";
-
-function errorOf(fn: () => unknown): SynqError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SynqError) return err;
-    throw err;
-  }
-  throw new Error("expected a SynqError");
-}
 
 describe("secret", () => {
   it("reads 32 bytes in memory order as little-endian u64 keys", () => {
