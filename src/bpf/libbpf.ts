@@ -85,7 +85,58 @@ export interface Libbpf {
   libbpf_strerror(err: number, buf: Uint8Array, size: number): number;
   libbpf_major_version(): number;
   libbpf_minor_version(): number;
+  // Programs, maps and links (tracer: src/tracer/loader.ts).
+  bpf_object__next_program(obj: BpfPointer, prev: BpfPointer | null): BpfPointer | null;
+  bpf_object__btf(obj: BpfPointer): BpfPointer | null;
+  bpf_program__name(prog: BpfPointer): string;
+  bpf_program__autoload(prog: BpfPointer): boolean;
+  bpf_program__attach(prog: BpfPointer): BpfPointer | null;
+  bpf_program__attach_cgroup(prog: BpfPointer, cgroupFd: number): BpfPointer | null;
+  bpf_link__destroy(link: BpfPointer): number;
+  bpf_map__initial_value(map: BpfPointer, size: [number]): BpfPointer | null;
+  bpf_map__set_initial_value(map: BpfPointer, data: Uint8Array, size: number): number;
+  bpf_map__set_max_entries(map: BpfPointer, maxEntries: number): number;
+  libbpf_num_possible_cpus(): number;
+  // BTF (btf.h).
+  btf__load_vmlinux_btf(): BpfPointer | null;
+  btf__free(btf: BpfPointer): void;
+  btf__type_cnt(btf: BpfPointer): number;
+  btf__find_by_name_kind(btf: BpfPointer, name: string, kind: number): number;
+  btf__type_by_id(btf: BpfPointer, id: number): BpfPointer | null;
+  btf__name_by_offset(btf: BpfPointer, offset: number): string | null;
+  // tc (netlink): clsact qdiscs and cls_bpf filters.
+  bpf_tc_hook_create(hook: BpfTcHook): number;
+  bpf_tc_hook_destroy(hook: BpfTcHook): number;
+  bpf_tc_attach(hook: BpfTcHook, opts: BpfTcOpts): number;
+  bpf_tc_detach(hook: BpfTcHook, opts: BpfTcOpts): number;
+  // BPF ring buffers.
+  ring_buffer__new(mapFd: number, sampleCb: unknown, ctx: null, opts: null): BpfPointer | null;
+  ring_buffer__consume(rb: BpfPointer): number;
+  ring_buffer__free(rb: BpfPointer): void;
 }
+
+/** `struct bpf_tc_hook` (libbpf.h): where a tc program goes. */
+export interface BpfTcHook {
+  sz: number;
+  ifindex: number;
+  attach_point: number;
+  parent: number;
+}
+
+/** `struct bpf_tc_opts` (libbpf.h): a cls_bpf filter; handle/priority are filled in by attach. */
+export interface BpfTcOpts {
+  sz: number;
+  prog_fd: number;
+  flags: number;
+  prog_id: number;
+  handle: number;
+  priority: number;
+}
+
+/** enum bpf_tc_attach_point. */
+export const BPF_TC_INGRESS = 1;
+/** enum bpf_tc_attach_point. */
+export const BPF_TC_EGRESS = 2;
 
 /** bpf_map_update_elem flags (uapi linux/bpf.h). */
 export const BPF_ANY = 0;
@@ -125,7 +176,23 @@ function bind(): Libbpf {
       "install it (Debian/Ubuntu: apt-get install libbpf1; Fedora/RHEL: dnf install libbpf)",
     );
   }
-  for (const name of ["bpf_object", "bpf_program", "bpf_map"]) koffi().opaque(name);
+  for (const name of ["bpf_object", "bpf_program", "bpf_map", "bpf_link", "btf", "ring_buffer"])
+    koffi().opaque(name);
+  koffi().struct("bpf_tc_hook", {
+    sz: "size_t",
+    ifindex: "int",
+    attach_point: "int",
+    parent: "uint32_t",
+  });
+  koffi().struct("bpf_tc_opts", {
+    sz: "size_t",
+    prog_fd: "int",
+    flags: "uint32_t",
+    prog_id: "uint32_t",
+    handle: "uint32_t",
+    priority: "uint32_t",
+  });
+  koffi().proto("int synq_ring_buffer_sample_fn(void *ctx, void *data, size_t size)");
   koffi().struct("bpf_test_run_opts", {
     sz: "size_t",
     data_in: "const void *",
@@ -176,6 +243,40 @@ function bind(): Libbpf {
     libbpf_strerror: f("int libbpf_strerror(int err, _Out_ uint8_t *buf, size_t size)"),
     libbpf_major_version: f("uint32_t libbpf_major_version(void)"),
     libbpf_minor_version: f("uint32_t libbpf_minor_version(void)"),
+    bpf_object__next_program: f(
+      "bpf_program *bpf_object__next_program(const bpf_object *obj, bpf_program *prev)",
+    ),
+    bpf_object__btf: f("btf *bpf_object__btf(const bpf_object *obj)"),
+    bpf_program__name: f("const char *bpf_program__name(const bpf_program *prog)"),
+    bpf_program__autoload: f("bool bpf_program__autoload(const bpf_program *prog)"),
+    bpf_program__attach: f("bpf_link *bpf_program__attach(const bpf_program *prog)"),
+    bpf_program__attach_cgroup: f(
+      "bpf_link *bpf_program__attach_cgroup(const bpf_program *prog, int cgroup_fd)",
+    ),
+    bpf_link__destroy: f("int bpf_link__destroy(bpf_link *link)"),
+    bpf_map__initial_value: f("void *bpf_map__initial_value(bpf_map *map, _Out_ size_t *psize)"),
+    bpf_map__set_initial_value: f(
+      "int bpf_map__set_initial_value(bpf_map *map, const void *data, size_t size)",
+    ),
+    bpf_map__set_max_entries: f("int bpf_map__set_max_entries(bpf_map *map, uint32_t max_entries)"),
+    libbpf_num_possible_cpus: f("int libbpf_num_possible_cpus(void)"),
+    btf__load_vmlinux_btf: f("btf *btf__load_vmlinux_btf(void)"),
+    btf__free: f("void btf__free(btf *btf)"),
+    btf__type_cnt: f("uint32_t btf__type_cnt(const btf *btf)"),
+    btf__find_by_name_kind: f(
+      "int btf__find_by_name_kind(const btf *btf, const char *name, uint32_t kind)",
+    ),
+    btf__type_by_id: f("const void *btf__type_by_id(const btf *btf, uint32_t id)"),
+    btf__name_by_offset: f("const char *btf__name_by_offset(const btf *btf, uint32_t offset)"),
+    bpf_tc_hook_create: f("int bpf_tc_hook_create(bpf_tc_hook *hook)"),
+    bpf_tc_hook_destroy: f("int bpf_tc_hook_destroy(bpf_tc_hook *hook)"),
+    bpf_tc_attach: f("int bpf_tc_attach(const bpf_tc_hook *hook, _Inout_ bpf_tc_opts *opts)"),
+    bpf_tc_detach: f("int bpf_tc_detach(const bpf_tc_hook *hook, const bpf_tc_opts *opts)"),
+    ring_buffer__new: f(
+      "ring_buffer *ring_buffer__new(int map_fd, synq_ring_buffer_sample_fn *sample_cb, void *ctx, const void *opts)",
+    ),
+    ring_buffer__consume: f("int ring_buffer__consume(ring_buffer *rb)"),
+    ring_buffer__free: f("void ring_buffer__free(ring_buffer *rb)"),
   };
   captureLibbpfLog(lib);
   return b;
@@ -201,7 +302,8 @@ function captureLibbpfLog(lib: IKoffiLib): void {
     return;
   }
   const format = vsnprintf;
-  const buf = new Uint8Array(4096);
+  // The verifier log arrives as one message, often far longer than a page: keep its end.
+  const buf = new Uint8Array(1 << 20);
   const cb = koffi().register((level: number, fmt: string, ap: unknown) => {
     if (level > LIBBPF_INFO) return 0;
     const n = format(buf, buf.length, fmt, ap);
@@ -349,6 +451,62 @@ export class BpfObject {
     return fd;
   }
 
+  /** bpf_object__find_program_by_name(): the `struct bpf_program *`, or a LibbpfError. */
+  program(name: string): BpfPointer {
+    const prog = libbpf().bpf_object__find_program_by_name(this.pointer, name);
+    if (!prog) throw libbpfError(`finding BPF program ${name}`, -koffi().errno() || -2);
+    return prog;
+  }
+
+  /** Every program's name (bpf_object__next_program), in the object's order. */
+  programNames(): string[] {
+    const names: string[] = [];
+    for (
+      let prog = libbpf().bpf_object__next_program(this.pointer, null);
+      prog;
+      prog = libbpf().bpf_object__next_program(this.pointer, prog)
+    ) {
+      names.push(libbpf().bpf_program__name(prog));
+    }
+    return names;
+  }
+
+  /** bpf_program__set_autoload() (before load): only autoload programs are loaded. */
+  setAutoload(name: string, autoload: boolean): void {
+    const err = libbpf().bpf_program__set_autoload(this.program(name), autoload);
+    if (err) throw libbpfError(`setting autoload of BPF program ${name}`, err);
+  }
+
+  /** bpf_object__find_map_by_name(): the `struct bpf_map *` (".rodata" finds the rodata map). */
+  map(name: string): BpfPointer {
+    const map = libbpf().bpf_object__find_map_by_name(this.pointer, name);
+    if (!map) throw libbpfError(`finding BPF map ${name}`, -koffi().errno() || -2);
+    return map;
+  }
+
+  /** bpf_object__btf(): the object's own BTF (owned by the object; do not free). */
+  btf(): BpfPointer {
+    const btf = libbpf().bpf_object__btf(this.pointer);
+    if (!btf) throw libbpfError("reading the BPF object's BTF", -2);
+    return btf;
+  }
+
+  /**
+   * bpf_program__attach() by the program's SEC() (after load), or with `cgroupFd`
+   * bpf_program__attach_cgroup(); destroy the link to detach.
+   */
+  attach(name: string, cgroupFd?: number): BpfLink {
+    const prog = this.program(name);
+    takeLibbpfLog();
+    const link =
+      cgroupFd === undefined
+        ? libbpf().bpf_program__attach(prog)
+        : libbpf().bpf_program__attach_cgroup(prog, cgroupFd);
+    const err = libbpf().libbpf_get_error(link);
+    if (!link || err) throw libbpfError(`attaching BPF program ${name}`, err || -koffi().errno());
+    return new BpfLink(link, name);
+  }
+
   /** bpf_object__close(): frees programs and maps; safe to call twice. */
   close(): void {
     if (this.obj === null) return;
@@ -356,6 +514,30 @@ export class BpfObject {
     this.obj = null;
     libbpf().bpf_object__close(obj);
   }
+}
+
+/** An attached program (`struct bpf_link *`); `destroy()` detaches it and is idempotent. */
+export class BpfLink {
+  private link: BpfPointer | null;
+  readonly program: string;
+
+  constructor(link: BpfPointer, program: string) {
+    this.link = link;
+    this.program = program;
+  }
+
+  /** bpf_link__destroy(): detaches and frees the link; safe to call twice. */
+  destroy(): void {
+    if (this.link === null) return;
+    const link = this.link;
+    this.link = null;
+    libbpf().bpf_link__destroy(link);
+  }
+}
+
+/** koffi itself, loaded on first use: callbacks and views of C memory need it. */
+export function ffi(): Koffi {
+  return koffi();
 }
 
 /** Opens and loads `path`, runs `fn`, and always closes the object. */
