@@ -1,5 +1,6 @@
 import DecodeCookie from "./commands/decode-cookie.js";
 import Status from "./commands/status.js";
+import TraceDrops from "./commands/trace-drops.js";
 
 /**
  * Every command, for oclif's explicit command strategy: the CLI ships as one bundled file,
@@ -8,4 +9,5 @@ import Status from "./commands/status.js";
 export const COMMANDS = {
   status: Status,
   "decode-cookie": DecodeCookie,
+  "trace-drops": TraceDrops,
 };

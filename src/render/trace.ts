@@ -1,0 +1,158 @@
+/**
+ * Human output of `synq trace-drops`: a header and one fixed-width line per drop (streamed,
+ * so widths cannot adapt; long IPv6 endpoints push the rest of their line right), the
+ * start banner, and the summary tables printed on exit.
+ */
+import type {
+  ReasonCounts,
+  TraceDrop,
+  TraceListener,
+  TraceNetns,
+  TraceStart,
+  TraceSummary,
+} from "../model/trace.js";
+import { formatEndpoint } from "../tracer/inet.js";
+
+const COLUMNS = [
+  ["TIME(us)", 16],
+  ["REASON", 21],
+  ["ACCEPTQ", 7],
+  ["QMAX", 5],
+  ["SYNQ", 5],
+  ["LISTENER", 21],
+  ["DESTINATION", 21],
+  ["REMOTE", 27],
+  ["NETNS", 14],
+  ["PROCESS", 0],
+] as const;
+
+function row(cells: string[]): string {
+  return cells
+    .map((c, i) => {
+      const width = COLUMNS[i]?.[1] ?? 0;
+      return i === cells.length - 1 ? c : c.padEnd(width);
+    })
+    .join(" ")
+    .trimEnd();
+}
+
+/** The column header, acceptq.stp style. */
+export function dropHeader(): string {
+  return row(COLUMNS.map(([name]) => name));
+}
+
+/** A namespace as shown: its /run/netns name, else net:[inode]. */
+export function netnsLabel(n: TraceNetns): string {
+  return n.name ?? `net:[${n.inode}]`;
+}
+
+/** Holders as `command/pid,…`, or `-`. */
+export function processLabel(l: TraceListener): string {
+  return l.processes.length ? l.processes.map((p) => `${p.command}/${p.pid}`).join(",") : "-";
+}
+
+function listenerLabel(l: TraceListener): string {
+  return formatEndpoint(l.family === "inet" ? 2 : 10, l.address, l.port);
+}
+
+/** One drop as a line under dropHeader(). */
+export function dropLine(d: TraceDrop): string {
+  const af = d.family === "inet" ? 2 : 10;
+  return row([
+    String(d.timeUs),
+    d.reason,
+    String(d.acceptQueue),
+    String(d.acceptQueueMax),
+    String(d.synQueue),
+    listenerLabel(d.listener),
+    formatEndpoint(af, d.destination.address, d.destination.port),
+    formatEndpoint(af, d.remote.address, d.remote.port),
+    netnsLabel(d.netns),
+    processLabel(d.listener),
+  ]);
+}
+
+/** What is traced and how; with `verbose`, every strategy tried and why it was (not) used. */
+export function startBanner(s: TraceStart, verbose: boolean): string {
+  const where = [
+    s.interfaces.length ? `on ${s.interfaces.join(", ")}` : "",
+    s.netns ? `in network namespace ${netnsLabel(s.netns)}` : "in every network namespace",
+    s.port !== null ? `port ${s.port}` : "",
+  ].filter((x) => x !== "");
+  const lines = [
+    `synq: tracing ${s.reasons.join(", ")} with the ${s.strategy} strategy ${where.join(", ")}; Ctrl-C to stop`,
+  ];
+  if (verbose) {
+    for (const a of s.attempts) {
+      lines.push(`synq: strategy ${a.strategy}: ${a.used ? "used" : "rejected"}: ${a.detail}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [fmt(header), ...rows.map(fmt)];
+}
+
+function countCells(c: ReasonCounts, reasons: string[]): string[] {
+  return reasons.map((r) => String(c[r as keyof ReasonCounts] ?? 0));
+}
+
+/** The summary printed on exit: totals, per listener, per remote /24 or /64, losses. */
+export function summaryText(s: TraceSummary): string {
+  const reasons = Object.keys(s.totals);
+  const out: string[] = [""];
+  out.push(
+    `Drops by listener (exact counts from BPF maps, ${s.durationSeconds.toFixed(1)} s, ${s.strategy}):`,
+  );
+  if (s.listeners.length === 0) out.push("  none");
+  else {
+    out.push(
+      ...table(
+        ["LISTENER", "NETNS", ...reasons.map((r) => r.toUpperCase()), "TOTAL", "PROCESS"],
+        s.listeners.map((l) => [
+          listenerLabel(l.listener),
+          netnsLabel(l.netns),
+          ...countCells(l.counts, reasons),
+          String(l.total),
+          processLabel(l.listener),
+        ]),
+      ).map((l) => `  ${l}`),
+    );
+  }
+  out.push("", "Drops by remote /24 (IPv4) or /64 (IPv6):");
+  if (s.remotes.length === 0) out.push("  none");
+  else {
+    out.push(
+      ...table(
+        ["REMOTE", "NETNS", ...reasons.map((r) => r.toUpperCase()), "TOTAL"],
+        s.remotes.map((r) => [
+          r.prefix,
+          netnsLabel(r.netns),
+          ...countCells(r.counts, reasons),
+          String(r.total),
+        ]),
+      ).map((l) => `  ${l}`),
+    );
+  }
+  out.push(
+    "",
+    `Totals: ${reasons.map((r) => `${r} ${s.totals[r as keyof ReasonCounts] ?? 0}`).join(", ")}`,
+  );
+  const e = s.events;
+  const notes = [`${e.delivered} events delivered`];
+  if (e.lost) notes.push(`${e.lost} LOST (ring buffer full; still counted above)`);
+  if (e.notPrinted) notes.push(`${e.notPrinted} not printed (--max-events-per-sec)`);
+  if (s.unattributed.listeners)
+    notes.push(`${s.unattributed.listeners} not attributed to a listener (map full)`);
+  if (s.unattributed.remotes)
+    notes.push(`${s.unattributed.remotes} not attributed to a remote (map full)`);
+  out.push(`Events: ${notes.join(", ")}`);
+  return out.join("\n");
+}

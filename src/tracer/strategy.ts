@@ -1,0 +1,129 @@
+/**
+ * The tracer's attach strategies, which BPF programs each one loads, and what the running
+ * kernel must offer for it: the pure decisions, given facts read by kernel-features.ts.
+ */
+import type { SynQueueRule } from "../kernel/syn-queue-limit.js";
+
+/**
+ * Attach strategies, best first: what `--strategy auto` tries, in this order. fentry and
+ * kprobe see the kernel's decision itself; cgroup predicts it from the listener the kernel
+ * picked, a moment before; tc predicts it from the packet, before netfilter and TPROXY.
+ */
+export const STRATEGIES = ["fentry", "kprobe", "cgroup", "tc"] as const;
+
+/** One attach strategy. */
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Kernel functions the fentry and kprobe strategies hook. */
+export const HOOKED_FUNCTIONS = [
+  "tcp_conn_request",
+  "tcp_v4_syn_recv_sock",
+  "tcp_v6_syn_recv_sock",
+] as const;
+
+/** A hooked kernel function. */
+export type HookedFunction = (typeof HOOKED_FUNCTIONS)[number];
+
+/** What synq learned about the running kernel before loading anything. */
+export interface KernelFeatures {
+  release: string;
+  /** BTF FUNC records: fentry/fexit targets. */
+  btfFunctions: Record<HookedFunction, boolean>;
+  /** The kprobe PMU or tracefs kprobe_events exist (CONFIG_KPROBES). */
+  kprobes: boolean;
+  /** Text symbols in /proc/kallsyms: kprobe targets (null when not read). */
+  kallsyms: Record<HookedFunction, boolean> | null;
+  /** bpf_skc_lookup_tcp, bpf_skc_to_tcp_sock and bpf_skc_to_tcp_request_sock (5.9+). */
+  tcHelpers: boolean;
+  /** Where the cgroup v2 hierarchy is mounted (its root), or null. */
+  cgroup2Root: string | null;
+  /**
+   * SKB_DROP_REASON_TCP_LISTEN_OVERFLOW (6.15+) when skb:kfree_skb also passes the receiving
+   * socket (rx_sk, 6.11+): the exact ACK-time signal. Null otherwise.
+   */
+  listenOverflowReason: number | null;
+  /** The running kernel's inet_csk_reqsk_queue_is_full() rule. */
+  synQueueRule: SynQueueRule;
+}
+
+/** The BPF programs (names in bpf/acceptq.bpf.c) a strategy loads and attaches. */
+export function strategyPrograms(strategy: Strategy, f: KernelFeatures): string[] {
+  const v6 = (names: string[]) =>
+    f.btfFunctions.tcp_v6_syn_recv_sock || (f.kallsyms?.tcp_v6_syn_recv_sock ?? false) ? names : [];
+  switch (strategy) {
+    case "fentry":
+      return [
+        "acceptq_fentry_conn_request",
+        "acceptq_fentry_v4_recv_sock",
+        "acceptq_fexit_v4_recv_sock",
+        ...v6(["acceptq_fentry_v6_recv_sock", "acceptq_fexit_v6_recv_sock"]),
+      ];
+    case "kprobe":
+      return [
+        "acceptq_kprobe_conn_request",
+        "acceptq_kprobe_v4_recv_sock",
+        "acceptq_kretprobe_v4_recv_sock",
+        ...v6(["acceptq_kprobe_v6_recv_sock", "acceptq_kretprobe_v6_recv_sock"]),
+      ];
+    case "cgroup":
+      return [
+        "acceptq_cgroup_ingress",
+        ...(f.listenOverflowReason !== null ? ["acceptq_kfree_skb"] : []),
+      ];
+    case "tc":
+      return [
+        "acceptq_tc_ingress",
+        ...(f.listenOverflowReason !== null ? ["acceptq_kfree_skb"] : []),
+      ];
+  }
+}
+
+/** Why a strategy cannot work on this kernel before trying it, or null when it may. */
+export function strategyPrecheck(strategy: Strategy, f: KernelFeatures): string | null {
+  switch (strategy) {
+    case "fentry": {
+      const missing = ["tcp_conn_request", "tcp_v4_syn_recv_sock"].filter(
+        (fn) => !f.btfFunctions[fn as HookedFunction],
+      );
+      return missing.length
+        ? `the kernel's BTF has no ${missing.join(" or ")} to attach fentry/fexit to`
+        : null;
+    }
+    case "kprobe": {
+      if (!f.kprobes) return "the kernel has no kprobes (CONFIG_KPROBES is off)";
+      const missing = ["tcp_conn_request", "tcp_v4_syn_recv_sock"].filter(
+        (fn) => f.kallsyms !== null && !f.kallsyms[fn as HookedFunction],
+      );
+      return missing.length
+        ? `${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not in /proc/kallsyms (inlined or renamed in this kernel)`
+        : null;
+    }
+    case "cgroup":
+      if (f.cgroup2Root === null) return "no cgroup v2 hierarchy is mounted";
+      return f.tcHelpers
+        ? null
+        : "the kernel lacks bpf_skc_lookup_tcp/bpf_skc_to_tcp_sock/bpf_skc_to_tcp_request_sock (Linux 5.9+)";
+    case "tc":
+      return f.tcHelpers
+        ? null
+        : "the kernel lacks bpf_skc_lookup_tcp/bpf_skc_to_tcp_sock/bpf_skc_to_tcp_request_sock (Linux 5.9+)";
+  }
+}
+
+/** One line on how a strategy sees drops, for --verbose. */
+export function describeStrategy(strategy: Strategy, f: KernelFeatures): string {
+  switch (strategy) {
+    case "fentry":
+      return "fentry/tcp_conn_request (SYN) and fentry+fexit on tcp_v4/v6_syn_recv_sock (final ACK): exact";
+    case "kprobe":
+      return "kprobe/tcp_conn_request (SYN) and kprobe+kretprobe on tcp_v4/v6_syn_recv_sock (final ACK): exact";
+    case "cgroup":
+      return f.listenOverflowReason !== null
+        ? `inet ingress of the root cgroup (${f.cgroup2Root}) predicts SYN-time drops from the listener the kernel chose; final-ACK drops come exactly from skb:kfree_skb reason TCP_LISTEN_OVERFLOW`
+        : `inet ingress of the root cgroup (${f.cgroup2Root}) predicts SYN-time and final-ACK drops from the listener the kernel chose`;
+    case "tc":
+      return f.listenOverflowReason !== null
+        ? "clsact ingress predicts SYN-time drops from the listener's queues; final-ACK drops come exactly from skb:kfree_skb reason TCP_LISTEN_OVERFLOW"
+        : "clsact ingress predicts SYN-time and final-ACK drops from the listener's queues";
+  }
+}
