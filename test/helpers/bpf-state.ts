@@ -1,0 +1,136 @@
+/**
+ * What BPF and tc state exists right now, seen with the system's own tools (bpftool, tc),
+ * not with synq's code: the clean-exit tests compare it before and after synq runs.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** synq's tracer objects are all named acceptq… (programs, maps, the rodata map). */
+const OURS = /acceptq/;
+
+interface BpftoolProg {
+  id: number;
+  name?: string;
+  map_ids?: number[];
+}
+
+function bpftoolJson<T>(args: string[]): T[] {
+  const out = execFileSync("bpftool", ["-j", ...args], { encoding: "utf8" });
+  return out.trim() === "" ? [] : (JSON.parse(out) as T[]);
+}
+
+/** The tracer's programs, maps and links still in the kernel, as "kind id name" strings. */
+export function tracerLeftovers(): string[] {
+  const progs = bpftoolJson<BpftoolProg>(["prog", "list"]).filter((p) => OURS.test(p.name ?? ""));
+  const progIds = new Set(progs.map((p) => p.id));
+  const maps = bpftoolJson<{ id: number; name?: string }>(["map", "list"]).filter((m) =>
+    OURS.test(m.name ?? ""),
+  );
+  const links = bpftoolJson<{ id: number; prog_id: number; type: string }>(["link", "list"]).filter(
+    (l) => progIds.has(l.prog_id),
+  );
+  return [
+    ...progs.map((p) => `prog ${p.id} ${p.name}`),
+    ...maps.map((m) => `map ${m.id} ${m.name}`),
+    ...links.map((l) => `link ${l.id} ${l.type} prog ${l.prog_id}`),
+  ];
+}
+
+/**
+ * Waits until no tracer program, map or link is left (the kernel frees them a moment after
+ * their last file descriptor closes) and returns what remained at the deadline.
+ */
+export async function waitForNoLeftovers(timeoutMs = 3000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = tracerLeftovers();
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await sleep(100);
+  }
+}
+
+/** `tc qdisc show dev DEV` in a namespace, one qdisc kind per entry (e.g. "noqueue", "clsact"). */
+export function qdiscKinds(ns: string, dev: string): string[] {
+  const out = execFileSync("tc", ["-n", ns, "-j", "qdisc", "show", "dev", dev], {
+    encoding: "utf8",
+  });
+  return (JSON.parse(out || "[]") as { kind: string }[]).map((q) => q.kind);
+}
+
+/** `tc filter show dev DEV ingress` in a namespace: each filter's kind and name. */
+export function ingressFilters(ns: string, dev: string): string[] {
+  const out = execFileSync("tc", ["-n", ns, "filter", "show", "dev", dev, "ingress"], {
+    encoding: "utf8",
+  });
+  return out
+    .split("\n")
+    .filter((l) => /^filter /.test(l))
+    .map((l) => l.trim());
+}
+
+/** Whether the kernel can create kprobes (the kprobe PMU or tracefs kprobe_events). */
+export function kprobesSupported(): boolean {
+  return (
+    existsSync("/sys/bus/event_source/devices/kprobe/type") ||
+    existsSync("/sys/kernel/tracing/kprobe_events")
+  );
+}
+
+const FENTRY_PROBE = `#define SEC(n) __attribute__((section(n), used))
+SEC("fentry/tcp_conn_request") int probe(void *ctx) { return 0; }
+char LICENSE[] SEC("license") = "GPL";
+`;
+
+/**
+ * Whether the kernel lets a BPF trampoline (fentry) load on tcp_conn_request: built with
+ * clang and loaded with bpftool, independently of synq's own probing.
+ */
+export function fentrySupported(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), "synq-fentry-"));
+  const pin = `/sys/fs/bpf/synq-fentry-probe-${process.pid}`;
+  try {
+    writeFileSync(join(dir, "p.c"), FENTRY_PROBE);
+    execFileSync("clang", [
+      "-O2",
+      "-target",
+      "bpf",
+      "-c",
+      join(dir, "p.c"),
+      "-o",
+      join(dir, "p.o"),
+    ]);
+    try {
+      execFileSync("bpftool", ["prog", "load", join(dir, "p.o"), pin], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  } finally {
+    rmSync(pin, { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Whether a cgroup v2 hierarchy is mounted (its root), for the cgroup strategy. */
+export function cgroup2Mounted(): boolean {
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .some((l) => / - cgroup2 /.test(l) && l.split(" ")[3] === "/");
+}
+
+/**
+ * The tracer strategies this kernel supports, decided with the system's tools and files,
+ * independently of synq's own probing: tc always (5.9+), cgroup with cgroup v2 mounted,
+ * kprobe and fentry where the kernel allows them.
+ */
+export function strategiesHere(): ("fentry" | "kprobe" | "cgroup" | "tc")[] {
+  return [
+    ...(fentrySupported() ? (["fentry"] as const) : []),
+    ...(kprobesSupported() ? (["kprobe"] as const) : []),
+    ...(cgroup2Mounted() ? (["cgroup"] as const) : []),
+    "tc",
+  ];
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import {
+  describeStrategy,
+  type KernelFeatures,
+  STRATEGIES,
+  strategyPrecheck,
+  strategyPrograms,
+} from "../../../src/tracer/strategy.js";
+
+/** This host: 6.18, no kprobes, BTF, the exact kfree_skb reason. */
+const host: KernelFeatures = {
+  release: "6.18.44",
+  btfFunctions: { tcp_conn_request: true, tcp_v4_syn_recv_sock: true, tcp_v6_syn_recv_sock: true },
+  kprobes: false,
+  kallsyms: null,
+  tcHelpers: true,
+  cgroup2Root: "/sys/fs/cgroup/unified",
+  listenOverflowReason: 40,
+  synQueueRule: "backlog-plus-one",
+};
+/** Debian 12's 6.1 under the harness: kprobes, no kfree_skb reason yet. */
+const debian61: KernelFeatures = {
+  ...host,
+  release: "6.1.0-50-amd64",
+  kprobes: true,
+  kallsyms: { tcp_conn_request: true, tcp_v4_syn_recv_sock: true, tcp_v6_syn_recv_sock: true },
+  cgroup2Root: "/sys/fs/cgroup",
+  listenOverflowReason: null,
+};
+
+describe("strategies", () => {
+  it("are tried best first", () => {
+    expect(STRATEGIES).toEqual(["fentry", "kprobe", "cgroup", "tc"]);
+  });
+
+  it("fentry and kprobe load twins of the same hooks, v4 and v6", () => {
+    expect(strategyPrograms("fentry", host)).toEqual([
+      "acceptq_fentry_conn_request",
+      "acceptq_fentry_v4_recv_sock",
+      "acceptq_fexit_v4_recv_sock",
+      "acceptq_fentry_v6_recv_sock",
+      "acceptq_fexit_v6_recv_sock",
+    ]);
+    expect(strategyPrograms("kprobe", debian61)).toEqual([
+      "acceptq_kprobe_conn_request",
+      "acceptq_kprobe_v4_recv_sock",
+      "acceptq_kretprobe_v4_recv_sock",
+      "acceptq_kprobe_v6_recv_sock",
+      "acceptq_kretprobe_v6_recv_sock",
+    ]);
+  });
+
+  it("leave the IPv6 hooks out when the kernel has no IPv6", () => {
+    const noV6 = {
+      ...debian61,
+      btfFunctions: { ...debian61.btfFunctions, tcp_v6_syn_recv_sock: false },
+      kallsyms: { tcp_conn_request: true, tcp_v4_syn_recv_sock: true, tcp_v6_syn_recv_sock: false },
+    };
+    expect(strategyPrograms("kprobe", noV6)).toHaveLength(3);
+  });
+
+  it("tc and cgroup add the exact kfree_skb hook only where the kernel has the reason", () => {
+    expect(strategyPrograms("tc", host)).toEqual(["acceptq_tc_ingress", "acceptq_kfree_skb"]);
+    expect(strategyPrograms("tc", debian61)).toEqual(["acceptq_tc_ingress"]);
+    expect(strategyPrograms("cgroup", host)).toEqual([
+      "acceptq_cgroup_ingress",
+      "acceptq_kfree_skb",
+    ]);
+    expect(describeStrategy("tc", host)).toMatch(/TCP_LISTEN_OVERFLOW/);
+    expect(describeStrategy("tc", debian61)).not.toMatch(/TCP_LISTEN_OVERFLOW/);
+  });
+
+  it("say why a strategy cannot work before trying it", () => {
+    expect(strategyPrecheck("kprobe", host)).toBe(
+      "the kernel has no kprobes (CONFIG_KPROBES is off)",
+    );
+    expect(strategyPrecheck("kprobe", debian61)).toBeNull();
+    expect(
+      strategyPrecheck("kprobe", {
+        ...debian61,
+        kallsyms: {
+          tcp_conn_request: false,
+          tcp_v4_syn_recv_sock: true,
+          tcp_v6_syn_recv_sock: true,
+        },
+      }),
+    ).toMatch(/tcp_conn_request is not in \/proc\/kallsyms/);
+    expect(
+      strategyPrecheck("fentry", {
+        ...host,
+        btfFunctions: { ...host.btfFunctions, tcp_conn_request: false },
+      }),
+    ).toMatch(/BTF has no tcp_conn_request/);
+    expect(strategyPrecheck("cgroup", { ...host, cgroup2Root: null })).toMatch(/cgroup v2/);
+    expect(strategyPrecheck("tc", { ...host, tcHelpers: false })).toMatch(/5\.9/);
+    expect(strategyPrecheck("fentry", host)).toBeNull();
+  });
+});
