@@ -134,3 +134,17 @@ export function strategiesHere(): ("fentry" | "kprobe" | "cgroup" | "tc")[] {
     "tc",
   ];
 }
+
+/**
+ * The strategies the trace-drops end-to-end tests run. On this host: all it supports. Inside
+ * the kernel-matrix VMs (SYNQ_VM_KERNEL set): kprobe and fentry, which the host kernel cannot
+ * run, and which every kernel of the matrix must support (a missing one fails the run rather
+ * than shrinking it); tc and cgroup are kernel-independent and stay on the host's run.
+ */
+export function strategiesUnderTest(): ("fentry" | "kprobe" | "cgroup" | "tc")[] {
+  const vmKernel = process.env.SYNQ_VM_KERNEL;
+  if (vmKernel === undefined) return strategiesHere();
+  if (!fentrySupported()) throw new Error(`fentry programs do not load on ${vmKernel}`);
+  if (!kprobesSupported()) throw new Error(`kprobes are not available on ${vmKernel}`);
+  return ["fentry", "kprobe"];
+}

@@ -1,13 +1,13 @@
 /**
- * synq trace-drops against the live kernel, for every strategy this kernel supports (tc on
- * any 5.9+ kernel, cgroup with cgroup v2; kprobe and fentry where the kernel allows them,
- * e.g. under the qemu harness): in a private namespace, listeners with tiny backlogs that never accept() are
- * flooded over loopback from known client addresses, and what synq reports is compared with
+ * synq trace-drops against the live kernel, for each strategy under test (tc and cgroup on
+ * this host; kprobe and fentry in the kernel-matrix VMs, which run this file too: see
+ * strategiesUnderTest): in a private namespace, listeners with tiny backlogs that never
+ * accept() are flooded over loopback from known client addresses, and what synq reports is compared with
  * the kernel's own counters (TcpExtListenOverflows, each listener's sk_drops).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { strategiesHere, waitForNoLeftovers } from "../helpers/bpf-state.js";
+import { strategiesUnderTest, waitForNoLeftovers } from "../helpers/bpf-state.js";
 import { createNetns, deleteNetns, startScenario } from "../helpers/netns.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
 import {
@@ -23,7 +23,7 @@ import {
 const tools = ["ip", "ss", "nstat", "tc", "bpftool", "clang", "nft"];
 const skip = missing(isRoot && tools.every(hasTool), `root with ${tools.join(", ")}`);
 
-const strategies = skip ? [] : strategiesHere();
+const strategies = skip ? [] : strategiesUnderTest();
 const namespaces: string[] = [];
 function netns(prefix: string): string {
   const ns = createNetns(prefix);

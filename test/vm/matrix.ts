@@ -1,6 +1,6 @@
 // npm run test:vm -- [--kernel 6.1] [options] [test files...]
 // Runs vitest on each kernel of the matrix (or the chosen ones) inside a VM; with no files,
-// the kernel-dependent suite (test/vm-guest). Exits 1 if any kernel failed.
+// the kernel-dependent suite (defaultSuite below). Exits 1 if any kernel failed.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { harnessUsage, matrixTimeoutMs, parseHarnessArgs } from "./cli-options.js";
@@ -12,9 +12,11 @@ import { runInVm } from "./run-in-vm.js";
 import { runPool } from "./run-pool.js";
 
 // The kernel-dependent suite. Parsers meet every kernel through fixtures captured there
-// (tsx test/vm/capture-fixtures.ts); what must run live on each kernel is here. Emulated
-// CPUs are ~10x slower: the whole integration suite would not fit CI.
-const defaultSuite = ["test/vm-guest"];
+// (tsx test/vm/capture-fixtures.ts); what must run live on each kernel is here: the VM-only
+// proofs, and trace-drops end to end with the kprobe and fentry strategies (this host's
+// kernel cannot run them). Emulated CPUs are ~10x slower: the whole integration suite
+// would not fit CI.
+const defaultSuite = ["test/vm-guest", "test/integration/trace-drops.test.ts"];
 
 /** The guest command: vitest itself, since going through npx costs ~10 s of emulated CPU. */
 function vitestCommand(files: readonly string[]): string[] {
