@@ -63,7 +63,10 @@ export function qemuArgs(config: QemuConfig): string[] {
     "-machine",
     "pc",
     "-accel",
-    config.accel === "kvm" ? "kvm" : "tcg,thread=multi",
+    // Single-threaded TCG: with one host thread per vCPU, a vCPU can still run an int3 that
+    // another vCPU's text_poke_bp() has already removed (static keys at boot, kprobes and
+    // BPF trampolines at run time), and the guest oopses ("Oops: int3" seen on 6.12).
+    config.accel === "kvm" ? "kvm" : "tcg,thread=single",
     "-cpu",
     cpuModel(config.accel),
     "-smp",
