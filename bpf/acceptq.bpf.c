@@ -12,11 +12,13 @@
  *           listener the kernel chose (after TPROXY, sk_lookup, netfilter) and predicts what
  *           tcp_conn_request / tcp_check_req will do with this SYN / final ACK
  *   tc      clsact ingress: look the listener up for each SYN / final ACK and predict the same
- *   cgroup and tc add, where the kernel has it (6.15+), raw_tp/kfree_skb with reason
- *           TCP_LISTEN_OVERFLOW: the exact ACK-time signal
+ *   (cgroup and tc take final-ACK drops, where the kernel has it (6.15+), from
+ *    raw_tp/kfree_skb with reason TCP_LISTEN_OVERFLOW: the exact ACK-time signal)
  *
  * Every hook ends in emit(): filters (rodata), exact counters in hash/array maps, then one
- * ring-buffer record; a full ring buffer is counted, never silent.
+ * ring-buffer record (none with --summary); a full ring buffer is counted, never silent.
+ * Hot paths read through typed pointers (fentry arguments, bpf_skc_to_tcp_sock) with direct
+ * loads, and read a listener's address and inode only for what is reported.
  *
  * The SYN-time rules mirror tcp_conn_request() (net/ipv4/tcp_input.c):
  *   1. a SYN that recycles a TIME_WAIT socket (tcp_tw_isn != 0) skips the SYN-queue test;
