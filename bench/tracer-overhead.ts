@@ -90,6 +90,7 @@ function synqTracer(strategy: string, extra: string[] = []): Tracer {
       const t = await startTrace(["--netns", ns, "--strategy", strategy, ...extra], {
         discardStdout: true,
         ready: (_out, err) => err.includes("synq: tracing"),
+        timeoutMs: 300_000,
       });
       return async () => {
         const code = await t.stop("SIGINT");
@@ -99,9 +100,21 @@ function synqTracer(strategy: string, extra: string[] = []): Tracer {
   };
 }
 
+/** Ids of the kprobe programs loaded now. */
+function kprobeProgIds(): Set<number> {
+  const progs = JSON.parse(
+    execFileSync("bpftool", ["-j", "prog", "list"], { encoding: "utf8" }),
+  ) as {
+    id: number;
+    type: string;
+  }[];
+  return new Set(progs.filter((p) => p.type === "kprobe").map((p) => p.id));
+}
+
 const bpftraceTracer: Tracer = {
   name: "bpftrace (acceptq.stp equivalent)",
   start: async () => {
+    const before = kprobeProgIds();
     const child = spawn("bpftrace", ["-e", BPFTRACE_ACCEPTQ], {
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -109,15 +122,13 @@ const bpftraceTracer: Tracer = {
     child.stderr.setEncoding("utf8").on("data", (d: string) => {
       err += d;
     });
-    // bpftrace says "Attaching N probes..." on stdout, which is discarded: wait for the probe.
-    for (let i = 0; i < 300; i++) {
-      const probes = execFileSync("bpftool", ["prog", "list"], { encoding: "utf8" });
-      if (/kprobe\s+name tcp_conn_request/.test(probes) || /kprobe:tcp_conn_request/.test(probes))
-        break;
-      if (child.exitCode !== null) throw new Error(`bpftrace failed: ${err}`);
+    // Its output goes to /dev/null like synq's: attached once its kprobe program exists.
+    for (let i = 0; ; i++) {
+      if ([...kprobeProgIds()].some((id) => !before.has(id))) break;
+      if (child.exitCode !== null || i > 1200) throw new Error(`bpftrace did not attach: ${err}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 500));
     return async () => {
       child.kill("SIGINT");
       await once(child, "exit");
