@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-import { execute } from "@oclif/core";
+import { startEarly } from "../dist/early-start.js";
 
+// Before oclif loads: `synq status` starts its socket reads now (see src/early-start.ts).
+startEarly(process.argv.slice(2));
+const { execute } = await import("@oclif/core");
 await execute({ dir: import.meta.url });

@@ -80,6 +80,25 @@ export async function readSockets(target: NetnsTarget) {
   return { listeners, synRecv: counter.result() };
 }
 
+type SocketReading = ReturnType<typeof readSockets>;
+const readsAhead = new Map<string | null, SocketReading>();
+
+/**
+ * Starts reading a namespace's sockets now, for the next sampleNamespace() of that namespace
+ * to take over (see early-start.ts). A failure surfaces there, or nowhere if none comes.
+ */
+export function readSocketsAhead(target: NetnsTarget): void {
+  const reading = readSockets(target);
+  reading.catch(() => {});
+  readsAhead.set(target.path, reading);
+}
+
+function takeReadAhead(target: NetnsTarget): SocketReading | undefined {
+  const reading = readsAhead.get(target.path);
+  readsAhead.delete(target.path);
+  return reading;
+}
+
 /** One complete sample of a namespace. */
 export async function sampleNamespace(
   target: NetnsTarget,
@@ -87,7 +106,7 @@ export async function sampleNamespace(
 ): Promise<NamespaceSample> {
   const [kernel, sockets] = await Promise.all([
     readKernelState(target, procRoot),
-    readSockets(target),
+    takeReadAhead(target) ?? readSockets(target),
   ]);
   return { ...kernel, ...sockets, takenAt: Date.now() };
 }

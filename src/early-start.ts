@@ -1,0 +1,41 @@
+import { readSocketsAhead } from "./services/read-namespace.js";
+import { NETNS_RUN_DIR } from "./sources/netns.js";
+import { currentNetns, type NetnsTarget } from "./sources/run-tool.js";
+
+/**
+ * The namespace `synq status ARGS` will read, when the arguments say so unambiguously; null
+ * for anything else (another command, --help, --all-netns, a repeated or odd --netns).
+ */
+export function statusTargetOf(args: readonly string[]): NetnsTarget | null {
+  if (args[0] !== "status") return null;
+  let spec: string | undefined;
+  let specs = 0;
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--") return null;
+    if (arg === "--help" || arg === "-h" || arg === "--all-netns") return null;
+    if (arg === "--netns") {
+      spec = args[++i];
+      specs++;
+    } else if (arg.startsWith("--netns=")) {
+      spec = arg.slice("--netns=".length);
+      specs++;
+    }
+  }
+  if (specs === 0) return currentNetns;
+  if (specs > 1 || spec === undefined || spec === "") return null;
+  if (spec.startsWith("/")) return { name: spec, path: spec };
+  if (spec.includes("/") || spec === "." || spec === "..") return null;
+  return { name: spec, path: `${NETNS_RUN_DIR}/${spec}` };
+}
+
+/**
+ * Imported by bin/run.js before oclif: `synq status` mostly waits for `ss`, and oclif takes
+ * longer to load than `ss` needs to list 10,000 listeners, so the socket reads start first
+ * and the command takes them over (readSocketsAhead). Arguments that oclif then rejects
+ * only cost the reads; the command still validates everything itself.
+ */
+export function startEarly(args: readonly string[]): void {
+  const target = statusTargetOf(args);
+  if (target) readSocketsAhead(target);
+}
