@@ -38,10 +38,10 @@ function linesPerSecond(lines: number, run: () => void, repeat = 1): number {
 
 /** Measures both parsers and returns lines per second for each. */
 export function parserThroughput() {
-  // Fed in 64 KiB chunks, as ss's pipe delivers it.
-  const text = `${synRecvLines(1_000_000).join("\n")}\n`;
-  const chunks: string[] = [];
-  for (let i = 0; i < text.length; i += 65536) chunks.push(text.slice(i, i + 65536));
+  // Fed in 64 KiB byte chunks, as ss's pipe delivers it.
+  const bytes = Buffer.from(`${synRecvLines(1_000_000).join("\n")}\n`);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += 65536) chunks.push(bytes.subarray(i, i + 65536));
   const synRecv = linesPerSecond(1_000_000, () => {
     const c = new SynRecvCounter();
     for (const chunk of chunks) c.pushChunk(chunk);

@@ -90,20 +90,19 @@ export async function runTool(
 }
 
 /**
- * Runs a tool and hands its stdout to `onChunk` as it arrives, without buffering the whole
- * output: `ss` can print hundreds of thousands of request sockets.
+ * Runs a tool and hands its stdout to `onChunk` as it arrives, as raw bytes, without
+ * buffering the whole output: `ss` can print hundreds of thousands of request sockets.
  */
 export async function streamTool(
   target: NetnsTarget,
   file: string,
   args: string[],
-  onChunk: (chunk: string) => void,
+  onChunk: (chunk: Buffer) => void,
 ): Promise<void> {
   const [cmd, argv] = command(target, file, args);
   const child = execa(cmd, argv, { reject: false, buffer: { stdout: false, stderr: true } });
   let chunkError: unknown;
-  child.stdout?.setEncoding("utf8");
-  child.stdout?.on("data", (chunk: string) => {
+  child.stdout?.on("data", (chunk: Buffer) => {
     if (chunkError) return;
     try {
       onChunk(chunk);

@@ -44,6 +44,20 @@ describe("SynRecvCounter", () => {
     }
   });
 
+  it("counts the same from raw byte chunks, as a pipe delivers them", () => {
+    const [capture] = capturesOf("busy");
+    if (!capture) throw new Error("no busy capture");
+    const bytes = Buffer.from(capture.read("ss-syn-recv.txt"));
+    const whole = countSynRecv(bytes.toString());
+    expect(whole.length).toBeGreaterThan(1);
+    for (const size of [1, 5, 33, 65536]) {
+      const c = new SynRecvCounter();
+      for (let i = 0; i < bytes.length; i += size) c.pushChunk(bytes.subarray(i, i + size));
+      c.end();
+      expect(c.result()).toEqual(whole);
+    }
+  });
+
   it("counts a last line without a newline", () => {
     const c = new SynRecvCounter();
     c.pushChunk("0 0 10.0.0.1:80 10.0.0.9:1\n0 0 10.0.0.1:80 10.0.0.9:2");
