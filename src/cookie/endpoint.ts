@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { SynqError } from "../errors.js";
+import { formatV6 } from "../net/inet.js";
 
 /** Address family of a cookie: which syncookies.c (and which msstab) applies. */
 export type Family = "ipv4" | "ipv6";
@@ -51,31 +52,6 @@ function ipv6Bytes(text: string): Uint8Array {
   return out;
 }
 
-/** Compressed IPv6 text (RFC 5952 style) from 16 bytes. */
-export function formatIpv6(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2)
-    groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
-}
-
 /**
  * Parses `10.0.0.1:40000` or `[2001:db8::1]:443` (the form ss and tcpdump users copy).
  * An IPv4-mapped IPv6 address (`[::ffff:10.0.0.1]:80`, as ss shows dual-stack sockets) is
@@ -115,7 +91,7 @@ export function parseCookieEndpoint(text: string, flag: string): CookieEndpoint 
       const v4 = bytes.slice(12);
       return { family: "ipv4", address: Array.from(v4).join("."), bytes: v4, port };
     }
-    return { family: "ipv6", address: formatIpv6(bytes), bytes, port };
+    return { family: "ipv6", address: formatV6(bytes), bytes, port };
   }
   throw bad("unknown address");
 }

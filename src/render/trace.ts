@@ -11,7 +11,7 @@ import type {
   TraceStart,
   TraceSummary,
 } from "../model/trace.js";
-import { formatEndpoint } from "../tracer/inet.js";
+import { formatEndpoint } from "../net/inet.js";
 
 const COLUMNS = [
   ["TIME(us)", 16],

@@ -3,7 +3,7 @@
  * the header's comments give them; test/unit/tracer/event-layout.test.ts checks each one
  * against the compiled object's BTF (bpftool), so a change on one side fails the build.
  */
-import { AF_INET, formatAddress } from "./inet.js";
+import { AF_INET, formatAddress } from "../net/inet.js";
 
 /** struct acceptq_event: byte offsets, and its size. */
 export const ACCEPTQ_EVENT = {

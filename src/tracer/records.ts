@@ -11,6 +11,7 @@ import type {
   TraceSummary,
 } from "../model/trace.js";
 import { TRACE_SCHEMA_VERSION } from "../model/trace-version.js";
+import { AF_INET, formatPrefix } from "../net/inet.js";
 import {
   type ListenerKey,
   type RawEvent,
@@ -18,7 +19,6 @@ import {
   type RemoteKey,
   reasonValue,
 } from "./event-layout.js";
-import { AF_INET, formatPrefix } from "./inet.js";
 import type { SocketOwner } from "./owners.js";
 
 /** Lookups the records need. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   formatCookieEndpoint,
-  formatIpv6,
   makeCookieTuple,
   parseCookieEndpoint,
 } from "../../../src/cookie/endpoint.js";
+import { formatV6 } from "../../../src/net/inet.js";
 import { errorOf } from "../../helpers/synq-error.js";
 
 describe("endpoints", () => {
@@ -25,7 +25,7 @@ describe("endpoints", () => {
       address: "192.0.2.7",
     });
     expect(parseCookieEndpoint("[::1]:1", "c").address).toBe("::1");
-    expect(formatIpv6(parseCookieEndpoint("[fe80::1:0:0:0:2]:1", "c").bytes)).toBe("fe80:0:0:1::2");
+    expect(formatV6(parseCookieEndpoint("[fe80::1:0:0:0:2]:1", "c").bytes)).toBe("fe80:0:0:1::2");
     expect(formatCookieEndpoint(v6)).toBe("[2001:db8::1]:443");
   });
 

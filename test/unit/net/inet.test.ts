@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAddress, formatEndpoint, formatPrefix, formatV6 } from "../../../src/tracer/inet.js";
+import { formatAddress, formatEndpoint, formatPrefix, formatV6 } from "../../../src/net/inet.js";
 
 const v6 = (...groups: number[]) => {
   const b = new Uint8Array(16);
