@@ -2,6 +2,6 @@
 import { startEarly } from "../dist/early-start.js";
 
 // Before oclif loads: `synq status` starts its socket reads now (see src/early-start.ts).
-startEarly(process.argv.slice(2));
+await startEarly(process.argv.slice(2));
 const { execute } = await import("@oclif/core");
 await execute({ dir: import.meta.url });

@@ -1,6 +1,6 @@
-import { readSocketsAhead } from "./services/read-namespace.js";
+// Only light modules here: every command imports this file before oclif.
 import { NETNS_RUN_DIR } from "./sources/netns.js";
-import { currentNetns, type NetnsTarget } from "./sources/run-tool.js";
+import type { NetnsTarget } from "./sources/run-tool.js";
 
 /**
  * The namespace `synq status ARGS` will read, when the arguments say so unambiguously; null
@@ -22,7 +22,7 @@ export function statusTargetOf(args: readonly string[]): NetnsTarget | null {
       specs++;
     }
   }
-  if (specs === 0) return currentNetns;
+  if (specs === 0) return { name: "", path: null };
   if (specs > 1 || spec === undefined || spec === "") return null;
   if (spec.startsWith("/")) return { name: spec, path: spec };
   if (spec.includes("/") || spec === "." || spec === "..") return null;
@@ -35,7 +35,9 @@ export function statusTargetOf(args: readonly string[]): NetnsTarget | null {
  * and the command takes them over (readSocketsAhead). Arguments that oclif then rejects
  * only cost the reads; the command still validates everything itself.
  */
-export function startEarly(args: readonly string[]): void {
+export async function startEarly(args: readonly string[]): Promise<void> {
   const target = statusTargetOf(args);
-  if (target) readSocketsAhead(target);
+  if (!target) return;
+  const { readSocketsAhead } = await import("./services/read-namespace.js");
+  readSocketsAhead(target);
 }
