@@ -52,6 +52,17 @@ function serialPort(id: string, socket: string): string[] {
 /** The kernel command line: kernel messages stay on the serial log, quiet, and a panic ends qemu. */
 export const kernelCommandLine = "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init";
 
+/**
+ * Single-threaded TCG by default: with one host thread per vCPU, a vCPU can still run an
+ * int3 that another vCPU's text_poke_bp() has already removed (static keys at boot, kprobes
+ * and BPF trampolines at run time), and the guest oopses ("Oops: int3" seen on 6.12).
+ * Benchmarks that need the vCPUs to run in parallel (a flood beside its tracer) ask for
+ * SYNQ_VM_TCG_THREADS=multi.
+ */
+export function tcgThreads(env: NodeJS.ProcessEnv = process.env): "single" | "multi" {
+  return env.SYNQ_VM_TCG_THREADS === "multi" ? "multi" : "single";
+}
+
 /** qemu-system-x86_64 arguments that boot the kernel with the host root and the exchange share. */
 export function qemuArgs(config: QemuConfig): string[] {
   return [
@@ -63,10 +74,7 @@ export function qemuArgs(config: QemuConfig): string[] {
     "-machine",
     "pc",
     "-accel",
-    // Single-threaded TCG: with one host thread per vCPU, a vCPU can still run an int3 that
-    // another vCPU's text_poke_bp() has already removed (static keys at boot, kprobes and
-    // BPF trampolines at run time), and the guest oopses ("Oops: int3" seen on 6.12).
-    config.accel === "kvm" ? "kvm" : "tcg,thread=single",
+    config.accel === "kvm" ? "kvm" : `tcg,thread=${tcgThreads()}`,
     "-cpu",
     cpuModel(config.accel),
     "-smp",
