@@ -374,20 +374,13 @@ static __always_inline void emit(const struct listener_state *l, const struct pk
 	})
 
 /* Through bpf_probe_read_kernel(): for untyped pointers (kprobe, raw_tp, walked pointers). */
-static __always_inline void read_listener(struct sock *sk, struct listener_state *l)
+/* What classify_syn() and the filters need: queues, port, namespace, tcp_syncookies. */
+static __always_inline void read_queues(struct sock *sk, struct listener_state *l)
 {
 	struct inet_connection_sock *icsk = (void *)sk;
 	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
-	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
 
-	l->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	l->port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	if (l->family == AF_INET6) {
-		if (bpf_core_field_exists(sk->__sk_common.skc_v6_rcv_saddr))
-			BPF_CORE_READ_INTO(&l->addr.v6, sk, __sk_common.skc_v6_rcv_saddr);
-	} else {
-		l->addr.v4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-	}
 	l->backlog = READ_UINT(sk, sk_ack_backlog);
 	l->max = READ_UINT(sk, sk_max_ack_backlog);
 	l->qlen = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
@@ -395,8 +388,29 @@ static __always_inline void read_listener(struct sock *sk, struct listener_state
 		l->netns_ino = BPF_CORE_READ(net, ns.inum);
 		l->syncookies = READ_UINT(net, ipv4.sysctl_tcp_syncookies);
 	}
+}
+
+/* The rest of what a report shows: family, bound address, socket inode. */
+static __always_inline void read_identity(struct sock *sk, struct listener_state *l)
+{
+	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
+
+	l->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (l->family == AF_INET6) {
+		if (bpf_core_field_exists(sk->__sk_common.skc_v6_rcv_saddr))
+			BPF_CORE_READ_INTO(&l->addr.v6, sk, __sk_common.skc_v6_rcv_saddr);
+	} else {
+		l->addr.v4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+	}
 	if (sock)
 		l->sock_ino = BPF_CORE_READ((struct socket_alloc *)sock, vfs_inode.i_ino);
+}
+
+/* A listener through helper reads (kprobe, raw tracepoint, request sockets' listeners). */
+static __always_inline void read_listener(struct sock *sk, struct listener_state *l)
+{
+	read_queues(sk, l);
+	read_identity(sk, l);
 }
 
 /*
@@ -536,7 +550,7 @@ static __always_inline int on_conn_request(struct sock *sk, struct sk_buff *skb,
 			return 0;
 		read_queues_tp(tp, &l);
 	} else {
-		read_listener(sk, &l);
+		read_queues(sk, &l);
 	}
 	/* TCP_SKB_CB(skb)->tcp_tw_isn: set when the SYN recycles a TIME_WAIT socket. */
 	if (bpf_core_field_exists(struct tcp_skb_cb, tcp_tw_isn)) {
@@ -547,8 +561,11 @@ static __always_inline int on_conn_request(struct sock *sk, struct sk_buff *skb,
 	reason = classify_syn(&l, tw_isn, 0);
 	if (!reason || !wanted(&l, reason))
 		return 0;
+	/* Every SYN gets here: the identity is read only for the few that are reported. */
 	if (tp)
 		read_identity_tp(tp, &l);
+	else
+		read_identity(sk, &l);
 	read_skb_pkt(skb, &p);
 	emit(&l, &p, reason, ACCEPTQ_HOOK_CONN_REQUEST);
 	return 0;
@@ -727,9 +744,11 @@ static __always_inline void tc_request_ack(struct bpf_sock *sk, const struct tcp
 	    BPF_CORE_READ_BITFIELD_PROBED(req, num_timeout) <
 		    BPF_CORE_READ((struct inet_connection_sock *)lsk, icsk_accept_queue.rskq_defer_accept))
 		return;
-	read_listener(lsk, &l);
-	if (l.backlog > l.max)
+	read_queues(lsk, &l);
+	if (l.backlog > l.max) {
+		read_identity(lsk, &l);
 		emit(&l, p, ACCEPTQ_REASON_ACCEPT_QUEUE_FULL_ACK, hook);
+	}
 }
 
 /* An ACK for a listener: a SYN-cookie ACK that would overflow in tcp_get_cookie_sock(). */
@@ -743,7 +762,7 @@ static __always_inline void tc_cookie_ack(struct bpf_sock *sk, struct iphdr *ip,
 
 	if (!tp)
 		return;
-	read_listener((struct sock *)tp, &l);
+	read_queues_tp(tp, &l);
 	if (!l.syncookies || l.backlog <= l.max)
 		return;
 	/* bpf_tcp_raw_check_syncookie_* exist since 6.0; older kernels skip this case. */
@@ -753,8 +772,10 @@ static __always_inline void tc_cookie_ack(struct bpf_sock *sk, struct iphdr *ip,
 		valid = bpf_tcp_raw_check_syncookie_ipv4(ip, th);
 	else
 		valid = bpf_tcp_raw_check_syncookie_ipv6(ip6, th);
-	if (valid == 0)
+	if (valid == 0) {
+		read_identity_tp(tp, &l);
 		emit(&l, p, ACCEPTQ_REASON_ACCEPT_QUEUE_FULL_ACK, ACCEPTQ_HOOK_TC);
+	}
 }
 
 /* A SYN for a listener: what tcp_conn_request() will decide (0: nothing to report). */
