@@ -13,11 +13,14 @@
  * Rounds alternate baseline and traced floods; the figure is the median of the per-round
  * ratios, so drift of the machine (other VMs, frequency) cancels out.
  * Usage (root): npx tsx bench/tracer-overhead.ts [--rounds N] [--count SYNS]
- *   [--flood cookie|overflow …] [--tracer fentry|kprobe|cgroup|tc|bpftrace …]
+ *   [--flood cookie|overflow …] [--tracer fentry|kprobe|cgroup|tc|bpftrace|no-op …]
+ * "tc hook alone" is a reference: a no-op clsact program, the floor of any tc-based tracer.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { availableParallelism } from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { strategiesHere } from "../test/helpers/bpf-state.js";
@@ -136,6 +139,45 @@ const bpftraceTracer: Tracer = {
   },
 };
 
+/**
+ * The floor under the tc strategy: a clsact ingress program on lo that returns at once. What
+ * any tc-based tracer pays per packet before doing anything.
+ */
+const tcNoopTracer: Tracer = {
+  name: "tc hook alone (no-op program, reference)",
+  start: async (ns) => {
+    const dir = mkdtempSync(join(tmpdir(), "synq-tc-noop-"));
+    const src = join(dir, "noop.c");
+    const obj = join(dir, "noop.o");
+    writeFileSync(
+      src,
+      '__attribute__((section("tc"), used)) int noop(void *skb) { return -1; }\n' +
+        'char LICENSE[] __attribute__((section("license"), used)) = "GPL";\n',
+    );
+    execFileSync("clang", ["-O2", "-target", "bpf", "-c", src, "-o", obj]);
+    execFileSync("tc", ["-n", ns, "qdisc", "add", "dev", "lo", "clsact"]);
+    execFileSync("tc", [
+      "-n",
+      ns,
+      "filter",
+      "add",
+      "dev",
+      "lo",
+      "ingress",
+      "bpf",
+      "da",
+      "obj",
+      obj,
+      "sec",
+      "tc",
+    ]);
+    return async () => {
+      execFileSync("tc", ["-n", ns, "qdisc", "del", "dev", "lo", "clsact"]);
+      rmSync(dir, { recursive: true, force: true });
+    };
+  },
+};
+
 /** Floods `dport` with and without `tracer`, `rounds` times; returns rates and the ratio. */
 async function compare(ns: string, dport: number, count: number, rounds: number, tracer: Tracer) {
   const base: number[] = [];
@@ -213,6 +255,7 @@ export async function tracerOverhead(
         // Worst case without the records (and their printing): the kernel-side cost alone.
         ...(flood === "overflow" ? strategies.map((s) => synqTracer(s, ["--summary"])) : []),
         ...(hasBpftrace() ? [bpftraceTracer] : []),
+        ...(strategies.includes("tc") ? [tcNoopTracer] : []),
       ].filter((t) => only.length === 0 || only.some((o) => t.name.includes(o)));
     const results = [];
     for (const [name, dport] of [
