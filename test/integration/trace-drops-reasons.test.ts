@@ -6,16 +6,11 @@
  * a burst loses records, says so, and still counts every drop.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, describe, expect, it } from "vitest";
-import { strategiesHere, waitForNoLeftovers } from "../helpers/bpf-state.js";
-import {
-  createNetns,
-  deleteNetns,
-  nstat,
-  setNetnsSysctl,
-  startScenario,
-} from "../helpers/netns.js";
+import { describe, expect, it } from "vitest";
+import { strategiesHere } from "../helpers/bpf-state.js";
+import { nstat, setNetnsSysctl, startScenario } from "../helpers/netns.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
+import { useTraceNamespaces } from "../helpers/trace-namespaces.js";
 import { splitRecords, startTrace } from "../helpers/trace-run.js";
 import {
   acceptQueueDrops,
@@ -30,16 +25,7 @@ const tools = ["ip", "ss", "nstat", "tc", "bpftool", "clang", "nft"];
 const skip = missing(isRoot && tools.every(hasTool), `root with ${tools.join(", ")}`);
 const strategies = skip ? [] : strategiesHere();
 
-const namespaces: string[] = [];
-function netns(prefix: string): string {
-  const ns = createNetns(prefix);
-  namespaces.push(ns);
-  return ns;
-}
-afterEach(async () => {
-  for (const ns of namespaces.splice(0)) deleteNetns(ns);
-  expect(await waitForNoLeftovers()).toEqual([]);
-});
+const netns = useTraceNamespaces();
 
 /** Counter deltas around `fn`, in `ns`. */
 async function counterDelta(ns: string, names: string[], fn: () => Promise<void>) {

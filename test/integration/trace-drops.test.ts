@@ -6,10 +6,11 @@
  * the kernel's own counters (TcpExtListenOverflows, each listener's sk_drops).
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, describe, expect, it } from "vitest";
-import { strategiesUnderTest, waitForNoLeftovers } from "../helpers/bpf-state.js";
-import { createNetns, deleteNetns, startScenario } from "../helpers/netns.js";
+import { describe, expect, it } from "vitest";
+import { strategiesUnderTest } from "../helpers/bpf-state.js";
+import { startScenario } from "../helpers/netns.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
+import { useTraceNamespaces } from "../helpers/trace-namespaces.js";
 import {
   acceptQueueDrops,
   addLoopbackAddresses,
@@ -24,17 +25,7 @@ const tools = ["ip", "ss", "nstat", "tc", "bpftool", "clang", "nft"];
 const skip = missing(isRoot && tools.every(hasTool), `root with ${tools.join(", ")}`);
 
 const strategies = skip ? [] : strategiesUnderTest();
-const namespaces: string[] = [];
-function netns(prefix: string): string {
-  const ns = createNetns(prefix);
-  namespaces.push(ns);
-  return ns;
-}
-
-afterEach(async () => {
-  for (const ns of namespaces.splice(0)) deleteNetns(ns);
-  expect(await waitForNoLeftovers()).toEqual([]);
-});
+const netns = useTraceNamespaces();
 
 describe.skipIf(skip).each(strategies)("synq trace-drops --strategy %s", (strategy) => {
   const args = ["--strategy", strategy];
