@@ -10,6 +10,8 @@ export interface Endpoint {
 
 /** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`), or null. */
 export function unmapV4(address: string): string | null {
+  // Most addresses are IPv4 or short IPv6: no regex for what cannot match.
+  if (address.length < 14 || address.charCodeAt(0) !== 58) return null;
   const m = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
   return m ? (m[1] as string) : null;
 }

@@ -75,15 +75,13 @@ export function buildNamespaceStatus(
   const maxSynBacklog = sample.sysctls.get("net.ipv4.tcp_max_syn_backlog") ?? null;
   const attribution = attributeSynRecv(sample.listeners, sample.synRecv);
   const dropsBefore = new Map(before?.listeners.map((l) => [listenerIdentity(l), l.drops]) ?? []);
+  const locals = sample.listeners.map((l) => formatEndpoint(l.local));
   const groupSize = new Map<string, number>();
-  for (const l of sample.listeners) {
-    const k = formatEndpoint(l.local);
-    groupSize.set(k, (groupSize.get(k) ?? 0) + 1);
-  }
+  for (const k of locals) groupSize.set(k, (groupSize.get(k) ?? 0) + 1);
 
   const listeners = sample.listeners
     .map((l, i): Listener => {
-      const local = formatEndpoint(l.local);
+      const local = locals[i] as string;
       const synDepth = attribution.perListener[i] ?? 0;
       const limit = synQueueLimit(opts.rule, l.backlog, syncookies, maxSynBacklog);
       const family =

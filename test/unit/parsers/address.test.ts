@@ -42,5 +42,9 @@ describe("parseEndpoint", () => {
     expect(unmapV4("::ffff:10.0.0.1")).toBe("10.0.0.1");
     expect(unmapV4("::1")).toBeNull();
     expect(unmapV4("10.0.0.1")).toBeNull();
+    expect(unmapV4("::FFFF:1.2.3.4")).toBe("1.2.3.4");
+    expect(unmapV4("::ffff:1.2.3.4x")).toBeNull();
+    expect(unmapV4("2001:db8::ffff:1.2.3.4")).toBeNull();
+    expect(unmapV4("::ffff:abcd")).toBeNull();
   });
 });
