@@ -374,20 +374,32 @@ static __always_inline void emit(const struct listener_state *l, const struct pk
 	})
 
 /* Through bpf_probe_read_kernel(): for untyped pointers (kprobe, raw_tp, walked pointers). */
-/* What classify_syn() and the filters need: queues, port, namespace, tcp_syncookies. */
-static __always_inline void read_queues(struct sock *sk, struct listener_state *l)
+/* The two queues' lengths and their shared limit. */
+static __always_inline void read_depths(struct sock *sk, struct listener_state *l)
 {
 	struct inet_connection_sock *icsk = (void *)sk;
-	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
 
-	l->port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	l->backlog = READ_UINT(sk, sk_ack_backlog);
 	l->max = READ_UINT(sk, sk_max_ack_backlog);
 	l->qlen = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
+}
+
+/* The rest classify_syn() and the filters need: port, namespace, tcp_syncookies. */
+static __always_inline void read_context(struct sock *sk, struct listener_state *l)
+{
+	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+
+	l->port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	if (net) {
 		l->netns_ino = BPF_CORE_READ(net, ns.inum);
 		l->syncookies = READ_UINT(net, ipv4.sysctl_tcp_syncookies);
 	}
+}
+
+static __always_inline void read_queues(struct sock *sk, struct listener_state *l)
+{
+	read_depths(sk, l);
+	read_context(sk, l);
 }
 
 /* The rest of what a report shows: family, bound address, socket inode. */
@@ -510,6 +522,12 @@ static __always_inline int cookies_recent(void)
 	return seen && *seen && bpf_ktime_get_ns() - *seen < COOKIE_LIFETIME_NS;
 }
 
+/* inet_csk_reqsk_queue_is_full() under the running kernel's rule. */
+static __always_inline int synq_full(const struct listener_state *l)
+{
+	return synq_rule == ACCEPTQ_SYNQ_FULL_AT_BACKLOG ? l->qlen >= l->max : l->qlen > l->max;
+}
+
 /* tcp_conn_request()'s decision for a SYN, in its order (see the top of this file). */
 static __always_inline __u8 classify_syn(const struct listener_state *l, __u32 tw_isn,
 					  int note_cookies)
@@ -517,10 +535,7 @@ static __always_inline __u8 classify_syn(const struct listener_state *l, __u32 t
 	int want_cookie = 0;
 
 	if (!tw_isn) {
-		int synq_full = synq_rule == ACCEPTQ_SYNQ_FULL_AT_BACKLOG ? l->qlen >= l->max
-									 : l->qlen > l->max;
-
-		if (l->syncookies == 2 || synq_full) {
+		if (l->syncookies == 2 || synq_full(l)) {
 			if (!l->syncookies)
 				return ACCEPTQ_REASON_SYN_QUEUE_FULL;
 			want_cookie = 1;
@@ -550,7 +565,15 @@ static __always_inline int on_conn_request(struct sock *sk, struct sk_buff *skb,
 			return 0;
 		read_queues_tp(tp, &l);
 	} else {
-		read_queues(sk, &l);
+		/*
+		 * Helper reads cost here: with room in both queues nothing can be reported but a
+		 * cookie (tcp_syncookies=2), so the common SYN stops after three reads.
+		 */
+		read_depths(sk, &l);
+		if (l.backlog <= l.max && !synq_full(&l) &&
+		    !(filter_reasons & (1U << ACCEPTQ_REASON_COOKIE_SENT)))
+			return 0;
+		read_context(sk, &l);
 	}
 	/* TCP_SKB_CB(skb)->tcp_tw_isn: set when the SYN recycles a TIME_WAIT socket. */
 	if (bpf_core_field_exists(struct tcp_skb_cb, tcp_tw_isn)) {
