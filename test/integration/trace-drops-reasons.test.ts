@@ -1,13 +1,13 @@
 /**
  * The drops beyond a full accept queue, and the flags that choose what is reported: for each
- * strategy this kernel supports, synq's syn-queue-full count must equal TcpExtTCPReqQFullDrop
+ * strategy under test (see strategiesUnderTest; the kernel matrix runs this file too), synq's syn-queue-full count must equal TcpExtTCPReqQFullDrop
  * and its cookie-sent count TcpExtSyncookiesSent; --port and --reason narrow the report;
  * --max-events-per-sec limits the printing, never the counting; a ring buffer too small for
  * a burst loses records, says so, and still counts every drop.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { strategiesHere } from "../helpers/bpf-state.js";
+import { strategiesUnderTest } from "../helpers/bpf-state.js";
 import { nstat, setNetnsSysctl, startScenario } from "../helpers/netns.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
 import { useTraceNamespaces } from "../helpers/trace-namespaces.js";
@@ -23,7 +23,7 @@ import {
 
 const tools = ["ip", "ss", "nstat", "tc", "bpftool", "clang", "nft"];
 const skip = missing(isRoot && tools.every(hasTool), `root with ${tools.join(", ")}`);
-const strategies = skip ? [] : strategiesHere();
+const strategies = skip ? [] : strategiesUnderTest();
 
 const netns = useTraceNamespaces();
 
