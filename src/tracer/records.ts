@@ -81,31 +81,45 @@ function byTotal<T extends { total: number }>(key: (x: T) => string) {
   return (a: T, b: T) => b.total - a.total || key(a).localeCompare(key(b));
 }
 
+/**
+ * Adds per-reason map entries into one group per `idOf(key)` (made by `create` on first
+ * sight), each with its counts by reason and their total.
+ */
+function countByGroup<
+  K extends { reason: Reason },
+  G extends { counts: ReasonCounts; total: number },
+>(entries: { key: K; count: number }[], idOf: (key: K) => string, create: (key: K) => G): G[] {
+  const groups = new Map<string, G>();
+  for (const { key, count } of entries) {
+    const id = idOf(key);
+    let g = groups.get(id);
+    if (!g) {
+      g = create(key);
+      groups.set(id, g);
+    }
+    g.counts[key.reason] = (g.counts[key.reason] ?? 0) + count;
+    g.total = sumCounts(g.counts);
+  }
+  return [...groups.values()];
+}
+
 /** Per-listener totals from the `acceptq_listeners` map. */
 export function summarizeListeners(
   entries: { key: ListenerKey; count: number }[],
   reasons: readonly Reason[],
   naming: Naming,
 ): TraceSummary["listeners"] {
-  const groups = new Map<string, TraceSummary["listeners"][number]>();
-  for (const { key, count } of entries) {
-    const id = `${key.netnsIno}|${key.sockIno}|${key.family}|${key.address}|${key.port}`;
-    let g = groups.get(id);
-    if (!g) {
-      g = {
-        listener: listener(key.family, key.address, key.port, key.sockIno, naming),
-        netns: netns(key.netnsIno, naming),
-        counts: zeroCounts(reasons),
-        total: 0,
-      };
-      groups.set(id, g);
-    }
-    g.counts[key.reason] = (g.counts[key.reason] ?? 0) + count;
-    g.total = sumCounts(g.counts);
-  }
-  return [...groups.values()].sort(
-    byTotal((x) => `${x.listener.address}:${x.listener.port}:${x.netns.inode}`),
+  const groups = countByGroup(
+    entries,
+    (key) => `${key.netnsIno}|${key.sockIno}|${key.family}|${key.address}|${key.port}`,
+    (key): TraceSummary["listeners"][number] => ({
+      listener: listener(key.family, key.address, key.port, key.sockIno, naming),
+      netns: netns(key.netnsIno, naming),
+      counts: zeroCounts(reasons),
+      total: 0,
+    }),
   );
+  return groups.sort(byTotal((x) => `${x.listener.address}:${x.listener.port}:${x.netns.inode}`));
 }
 
 /** Per-remote-prefix totals from the `acceptq_remotes` map. */
@@ -114,25 +128,18 @@ export function summarizeRemotes(
   reasons: readonly Reason[],
   naming: Naming,
 ): TraceSummary["remotes"] {
-  const groups = new Map<string, TraceSummary["remotes"][number]>();
-  for (const { key, count } of entries) {
-    const prefix = formatPrefix(key.family, key.prefix);
-    const id = `${key.netnsIno}|${prefix}`;
-    let g = groups.get(id);
-    if (!g) {
-      g = {
-        prefix,
-        family: family(key.family),
-        netns: netns(key.netnsIno, naming),
-        counts: zeroCounts(reasons),
-        total: 0,
-      };
-      groups.set(id, g);
-    }
-    g.counts[key.reason] = (g.counts[key.reason] ?? 0) + count;
-    g.total = sumCounts(g.counts);
-  }
-  return [...groups.values()].sort(byTotal((x) => `${x.prefix}:${x.netns.inode}`));
+  const groups = countByGroup(
+    entries,
+    (key) => `${key.netnsIno}|${formatPrefix(key.family, key.prefix)}`,
+    (key): TraceSummary["remotes"][number] => ({
+      prefix: formatPrefix(key.family, key.prefix),
+      family: family(key.family),
+      netns: netns(key.netnsIno, naming),
+      counts: zeroCounts(reasons),
+      total: 0,
+    }),
+  );
+  return groups.sort(byTotal((x) => `${x.prefix}:${x.netns.inode}`));
 }
 
 /** The per-reason totals of the traced reasons, from the `acceptq_totals` array. */
