@@ -14,33 +14,11 @@
  * depends on); compiling the .bpf.o needs clang and libbpf-dev (bpf/build.sh).
  */
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { IKoffiLib } from "koffi";
 import { type ExitCodeName, SynqError } from "../errors.js";
-
-type Koffi = typeof import("koffi");
-let koffiModule: Koffi | null = null;
-
-/**
- * koffi, loaded on first use rather than imported: commands that never touch BPF (and the
- * bundled CLI, where a static import would load it for every command) skip its native addon.
- */
-function koffi(): Koffi {
-  if (!koffiModule) {
-    try {
-      koffiModule = createRequire(import.meta.url)("koffi") as Koffi;
-    } catch (err) {
-      throw new SynqError(
-        "missingTool",
-        `the koffi FFI module cannot be loaded (${(err as Error).message.split("\n")[0]})`,
-        "reinstall synq (npm install) on a platform koffi supports",
-      );
-    }
-  }
-  return koffiModule;
-}
+import { errnoName, koffi } from "../ffi/koffi.js";
+import { packageRoot } from "../package-root.js";
 
 /** An opaque libbpf pointer (`struct bpf_object *`, `struct bpf_program *`, …). */
 export type BpfPointer = unknown;
@@ -336,12 +314,6 @@ export function libbpfVersion(): string {
   return `${l.libbpf_major_version()}.${l.libbpf_minor_version()}`;
 }
 
-/** errno names for messages: 1 → "EPERM". */
-function errnoName(errno: number): string {
-  for (const [name, value] of Object.entries(koffi().os.errno)) if (value === errno) return name;
-  return `errno ${errno}`;
-}
-
 /** libbpf_strerror(): knows libbpf's own codes (e.g. 4007 "Kernel verifier blocks program loading"). */
 export function libbpfStrerror(err: number): string {
   const buf = new Uint8Array(256);
@@ -375,19 +347,6 @@ export function libbpfError(action: string, err: number, log: string[] = takeLib
     errno,
     log,
   );
-}
-
-/** The package root: the nearest directory above this module that holds package.json. */
-export function packageRoot(from: string = import.meta.url): string {
-  // src/bpf/libbpf.ts (tests, tsx) and the bundled dist/index.js sit at different depths.
-  let dir = dirname(fileURLToPath(from));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir)
-      throw new SynqError("missingTool", "cannot find synq's package directory", "reinstall synq");
-    dir = up;
-  }
-  return dir;
 }
 
 /** The path of a compiled object shipped in the package's bpf/ directory. */
@@ -536,7 +495,7 @@ export class BpfLink {
 }
 
 /** koffi itself, loaded on first use: callbacks and views of C memory need it. */
-export function ffi(): Koffi {
+export function ffi(): ReturnType<typeof koffi> {
   return koffi();
 }
 
