@@ -1,6 +1,6 @@
 // Only light modules here: every command imports this file before oclif.
 import { NETNS_RUN_DIR } from "./sources/netns.js";
-import type { NetnsTarget } from "./sources/run-tool.js";
+import type { NetnsTarget } from "./sources/netns-target.js";
 
 /**
  * The namespace `synq status ARGS` will read, when the arguments say so unambiguously; null
@@ -38,6 +38,6 @@ export function statusTargetOf(args: readonly string[]): NetnsTarget | null {
 export async function startEarly(args: readonly string[]): Promise<void> {
   const target = statusTargetOf(args);
   if (!target) return;
-  const { readSocketsAhead } = await import("./services/read-namespace.js");
+  const { readSocketsAhead } = await import("./services/read-sockets.js");
   readSocketsAhead(target);
 }

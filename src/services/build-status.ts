@@ -97,7 +97,11 @@ export function buildNamespaceStatus(
         port: l.local.port,
         family,
         device: l.local.device,
-        processes: l.owners,
+        // By pid, then fd, whichever way the sockets were read (ss lists newest first).
+        processes:
+          l.owners.length > 1
+            ? [...l.owners].sort((a, b) => a.pid - b.pid || a.fd - b.fd)
+            : l.owners,
         inode: l.inode,
         acceptQueue: {
           depth: l.acceptQueue,

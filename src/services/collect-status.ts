@@ -8,8 +8,8 @@ import {
 } from "../kernel/version.js";
 import { STATUS_SCHEMA_VERSION } from "../model/schema-versions.js";
 import type { Status } from "../model/status.js";
+import { currentNetns, type NetnsTarget } from "../sources/netns-target.js";
 import { DEFAULT_PROC_ROOT, readProcFile } from "../sources/proc.js";
-import { currentNetns, type NetnsTarget } from "../sources/run-tool.js";
 import { buildNamespaceStatus } from "./build-status.js";
 import { sampleNamespace } from "./read-namespace.js";
 

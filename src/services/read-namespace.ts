@@ -1,16 +1,12 @@
 import { SynqError } from "../errors.js";
 import { SYSCTLS } from "../kernel/sysctl-catalog.js";
 import { type CounterGroups, parseProcNetCounters } from "../parsers/proc-net-counters.js";
-import { parseSsListeners, type SsListener } from "../parsers/ss-listeners.js";
-import { type SynRecvCount, SynRecvCounter } from "../parsers/ss-syn-recv.js";
+import type { SsListener } from "../parsers/ss-listeners.js";
+import type { SynRecvCount } from "../parsers/ss-syn-recv.js";
 import { readFilesInNetns } from "../sources/netns-files.js";
+import type { NetnsTarget } from "../sources/netns-target.js";
 import { readProcFile } from "../sources/proc.js";
-import { type NetnsTarget, runTool, streamTool } from "../sources/run-tool.js";
-
-/** `ss` arguments for listeners: TCP, listening, numeric, memory (drops), processes, details. */
-export const SS_LISTENER_ARGS = ["-H", "-l", "-t", "-n", "-m", "-p", "-e"];
-/** `ss` arguments for SYN queue entries. */
-export const SS_SYN_RECV_ARGS = ["-H", "-t", "-n", "state", "syn-recv"];
+import { readSockets, takeReadAhead } from "./read-sockets.js";
 
 const COUNTER_FILES = ["net/netstat", "net/snmp"] as const;
 
@@ -44,7 +40,7 @@ async function readFiles(target: NetnsTarget, procRoot: string, rels: string[]) 
     const texts = await Promise.all(rels.map((r) => readProcFile(procRoot, r)));
     return new Map(rels.map((r, i) => [r, texts[i] ?? null]));
   }
-  const got = await readFilesInNetns(
+  const got = readFilesInNetns(
     target,
     rels.map((r) => `/proc/${r}`),
   );
@@ -66,37 +62,6 @@ export async function readKernelState(target: NetnsTarget, procRoot: string) {
     counters = { ...counters, ...parseProcNetCounters(text, label) };
   }
   return { sysctls, counters };
-}
-
-/** Lists listeners and counts SYN-RECV entries with `ss`. */
-export async function readSockets(target: NetnsTarget) {
-  const counter = new SynRecvCounter(`ss ${SS_SYN_RECV_ARGS.join(" ")}`);
-  const [listenersText] = await Promise.all([
-    runTool(target, "ss", SS_LISTENER_ARGS),
-    streamTool(target, "ss", SS_SYN_RECV_ARGS, (chunk) => counter.pushChunk(chunk)),
-  ]);
-  counter.end();
-  const listeners = parseSsListeners(listenersText, `ss ${SS_LISTENER_ARGS.join(" ")}`);
-  return { listeners, synRecv: counter.result() };
-}
-
-type SocketReading = ReturnType<typeof readSockets>;
-const readsAhead = new Map<string | null, SocketReading>();
-
-/**
- * Starts reading a namespace's sockets now, for the next sampleNamespace() of that namespace
- * to take over (see early-start.ts). A failure surfaces there, or nowhere if none comes.
- */
-export function readSocketsAhead(target: NetnsTarget): void {
-  const reading = readSockets(target);
-  reading.catch(() => {});
-  readsAhead.set(target.path, reading);
-}
-
-function takeReadAhead(target: NetnsTarget): SocketReading | undefined {
-  const reading = readsAhead.get(target.path);
-  readsAhead.delete(target.path);
-  return reading;
 }
 
 /** One complete sample of a namespace. */

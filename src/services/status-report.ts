@@ -1,6 +1,6 @@
 import type { Status } from "../model/status.js";
 import { discoverNetns, resolveNetns } from "../sources/netns.js";
-import { currentNetns } from "../sources/run-tool.js";
+import { currentNetns } from "../sources/netns-target.js";
 import { collectStatus } from "./collect-status.js";
 import { failsCheck } from "./findings.js";
 import { parsePort, parseSeconds } from "./parse-flags.js";

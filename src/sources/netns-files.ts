@@ -1,25 +1,42 @@
-import { type NetnsTarget, runTool } from "./run-tool.js";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { SynqError } from "../errors.js";
+import type { NetnsTarget } from "./netns-target.js";
+import { withNetns } from "./sock-diag.js";
+
+/** /proc/net is /proc/self/net, which follows the process's main thread, not the caller. */
+function threadPath(path: string): string {
+  return path.startsWith("/proc/net/") ? `/proc/thread-self/net/${path.slice(10)}` : path;
+}
 
 /**
- * Reads several small files inside another network namespace with one process:
- * `nsenter --net=… grep -s -H '' files…` prints `path:line` for each line, skipping missing
- * files. /proc/net/* and /proc/sys/net/* show the reader's namespace, hence the nsenter.
+ * Reads small /proc files as another network namespace sees them: they are opened from inside
+ * it (/proc/net/* and /proc/sys/net/* bind to the opener's namespace) and read back home.
+ * A file that does not exist there maps to null.
  */
-export async function readFilesInNetns(
+export function readFilesInNetns(
   target: NetnsTarget,
   paths: readonly string[],
-): Promise<Map<string, string>> {
-  // grep exits 2 when some file is missing (-s keeps quiet about it) and 1 when all are empty.
-  const out = await runTool(target, "grep", ["-s", "-H", "", ...paths], [0, 1, 2]);
-  const files = new Map<string, string[]>();
-  const ordered = [...paths].sort((a, b) => b.length - a.length);
-  for (const line of out.split("\n")) {
-    if (line === "") continue;
-    const path = ordered.find((p) => line.startsWith(`${p}:`));
-    if (!path) continue;
-    const lines = files.get(path) ?? [];
-    lines.push(line.slice(path.length + 1));
-    files.set(path, lines);
+): Map<string, string | null> {
+  const fds = withNetns(target.path, target.name, () =>
+    paths.map((path) => {
+      try {
+        return openSync(threadPath(path), "r");
+      } catch (err) {
+        if ((err as { code?: string }).code === "ENOENT") return null;
+        throw new SynqError(
+          "systemRead",
+          `cannot read ${path} in network namespace ${target.name}: ${(err as Error).message}`,
+        );
+      }
+    }),
+  );
+  try {
+    return new Map(paths.map((path, i) => [path, readText(fds[i] ?? null)]));
+  } finally {
+    for (const fd of fds) if (fd !== null) closeSync(fd);
   }
-  return new Map([...files].map(([p, lines]) => [p, `${lines.join("\n")}\n`]));
+}
+
+function readText(fd: number | null): string | null {
+  return fd === null ? null : readFileSync(fd, "utf8");
 }

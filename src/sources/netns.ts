@@ -1,6 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { SynqError } from "../errors.js";
-import type { NetnsTarget } from "./run-tool.js";
+import type { NetnsTarget } from "./netns-target.js";
 
 /** Where `ip netns add` puts named network namespaces. */
 export const NETNS_RUN_DIR = "/run/netns";

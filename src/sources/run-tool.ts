@@ -1,15 +1,6 @@
 import { execa } from "execa";
 import { SynqError } from "../errors.js";
-
-/** Where a command runs: the current network namespace, or another one entered with nsenter. */
-export interface NetnsTarget {
-  /** Name shown to users: `""` for the current namespace, else the /run/netns name or `pid:<n>`. */
-  name: string;
-  /** Namespace file to enter (`/run/netns/NAME`, `/proc/PID/ns/net`); null for the current one. */
-  path: string | null;
-}
-
-export const currentNetns: NetnsTarget = { name: "", path: null };
+import type { NetnsTarget } from "./netns-target.js";
 
 const INSTALL_HINT: Record<string, string> = {
   ss: "install iproute2 (Debian/Ubuntu: apt-get install iproute2; Fedora/RHEL: dnf install iproute)",

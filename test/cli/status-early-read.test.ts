@@ -1,7 +1,8 @@
 /**
- * bin/run.js starts `synq status`'s ss reads before oclif loads (src/early-start.ts) and the
- * command takes them over: ss must run once per sample, never twice, and nothing at all for
- * what is not a status read.
+ * bin/run.js starts `synq status`'s socket reads before oclif loads (src/early-start.ts) and the
+ * command takes them over: read through ss (SYNQ_SOCKETS=ss, where each read is a visible
+ * process), ss must run once per sample, never twice, and nothing at all for what is not a
+ * status read. The sock_diag reads go through the same read-ahead (services/read-sockets.ts).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +28,7 @@ let runs = 0;
 function statusRun(args: string[]) {
   const log = join(scratch, `calls-${++runs}.log`);
   const r = runSynq(args, {
+    SYNQ_SOCKETS: "ss",
     PATH: `${scratch}:${process.env.PATH}`,
     SYNQ_FAKE_SS_DIR: busy?.dir,
     SYNQ_PROC_ROOT: join(busy?.dir ?? "", "proc"),

@@ -13,9 +13,13 @@ const scratch = mkdtempSync(join(tmpdir(), "synq-errors-"));
 chmodSync(scratch, 0o755); // readable by nobody, for the permission test
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Environment that makes synq read a fixture: fake ss first on PATH, procfs from the capture. */
+/**
+ * Environment that makes synq read a fixture: sockets through `ss` (SYNQ_SOCKETS=ss) with a fake
+ * ss first on PATH that prints the capture, procfs from the capture.
+ */
 function fixtureEnv(ssDir: string, procRoot: string): NodeJS.ProcessEnv {
   return {
+    SYNQ_SOCKETS: "ss",
     PATH: `${join(FIXTURES, "bin")}:${process.env.PATH}`,
     SYNQ_FAKE_SS_DIR: ssDir,
     SYNQ_PROC_ROOT: procRoot,
@@ -45,9 +49,16 @@ describe("synq status on captured outputs", () => {
 });
 
 describe("synq status bad input", () => {
-  it("names ss and how to install it when ss is not on PATH", () => {
-    const r = runSynq(["status"], { PATH: join(scratch, "empty-path") });
+  it("names ss and how to install it when it reads through ss and ss is not on PATH", () => {
+    const r = runSynq(["status"], { PATH: join(scratch, "empty-path"), SYNQ_SOCKETS: "ss" });
     expectOneLineError(r, ExitCode.missingTool, /`ss` was not found in PATH; install iproute2/);
+  });
+
+  it("needs no ss when it reads sockets over sock_diag (the default)", () => {
+    const r = runSynq(["status", "--json"], { PATH: join(scratch, "empty-path") });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).namespaces[0].netns).toBe("");
   });
 
   it("names a namespace that does not exist", () => {

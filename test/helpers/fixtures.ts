@@ -12,6 +12,7 @@ export interface Capture {
   unameVersion: string;
   dir: string;
   read: (rel: string) => string;
+  readBytes: (rel: string) => Buffer;
 }
 
 /** Every capture of a scenario, across all kernels captured. */
@@ -30,6 +31,7 @@ export function capturesOf(scenario: string): Capture[] {
         unameVersion: meta.unameVersion,
         dir,
         read: (rel: string) => readFileSync(join(dir, rel), "utf8"),
+        readBytes: (rel: string) => readFileSync(join(dir, rel)),
       };
     });
 }

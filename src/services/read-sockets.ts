@@ -1,0 +1,57 @@
+// Only light modules here: early-start.ts loads this before oclif.
+import type { NetnsTarget } from "../sources/netns-target.js";
+import { SockDiagUnavailable, withNetns } from "../sources/sock-diag.js";
+import {
+  dumpSockets,
+  type SocketDump,
+  type SocketReading,
+  toSocketReading,
+} from "./read-sockets-diag.js";
+import { prestartOwnerWorker, socketOwners } from "./socket-owners-client.js";
+
+/** Which way sockets are read: SYNQ_SOCKETS=ss forces `ss`, for comparison or old systems. */
+function wantsSs(): boolean {
+  return process.env.SYNQ_SOCKETS === "ss";
+}
+
+/**
+ * Lists listeners and counts SYN-RECV entries: straight from the kernel over sock_diag, or with
+ * `ss` where sock_diag cannot be used (no FFI on this platform, a kernel without tcp_diag).
+ */
+export function readSockets(target: NetnsTarget): Promise<SocketReading> {
+  if (!wantsSs()) {
+    let dump: SocketDump | null = null;
+    prestartOwnerWorker(); // boots on the other core while this thread dumps
+    try {
+      // Synchronous on purpose: the dump is done before the caller goes on (see early-start.ts).
+      dump = withNetns(target.path, target.name, dumpSockets);
+    } catch (err) {
+      if (!(err instanceof SockDiagUnavailable)) return Promise.reject(err);
+    }
+    if (dump) {
+      const sockets = dump;
+      const inodes = new Set(sockets.listeners.map((l) => l.inode));
+      return socketOwners(inodes).then((owners) => toSocketReading(sockets, owners));
+    }
+  }
+  return import("./read-sockets-ss.js").then((m) => m.readSocketsWithSs(target));
+}
+
+const readsAhead = new Map<string | null, Promise<SocketReading>>();
+
+/**
+ * Starts reading a namespace's sockets now, for the next sampleNamespace() of that namespace
+ * to take over (see early-start.ts). A failure surfaces there, or nowhere if none comes.
+ */
+export function readSocketsAhead(target: NetnsTarget): void {
+  const reading = readSockets(target);
+  reading.catch(() => {});
+  readsAhead.set(target.path, reading);
+}
+
+/** The reading started ahead for `target`, once. */
+export function takeReadAhead(target: NetnsTarget): Promise<SocketReading> | undefined {
+  const reading = readsAhead.get(target.path);
+  readsAhead.delete(target.path);
+  return reading;
+}
