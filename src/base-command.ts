@@ -7,8 +7,10 @@ import { SynqError } from "./errors.js";
  */
 export abstract class SynqCommand extends Command {
   // oclif colourises JSON token by token: seconds and hundreds of MB for 10,000 listeners.
+  // Indented for a terminal, compact for a pipe or file (half the bytes for jq and scripts).
   override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    const text = process.stdout.isTTY ? JSON.stringify(json, null, 2) : JSON.stringify(json);
+    process.stdout.write(`${text}\n`);
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }) {
