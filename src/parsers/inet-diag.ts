@@ -1,5 +1,6 @@
 import { SynqError } from "../errors.js";
 import { AF_INET, AF_INET6, formatV4, formatV6 } from "../net/inet.js";
+import { V4EndpointCounts } from "./v4-endpoint-counts.js";
 
 /**
  * Parses sock_diag dumps of TCP sockets (NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY answers: a
@@ -70,7 +71,7 @@ function dumpError(source: string, message: number, reason: string): SynqError {
 export class InetDiagDumpParser {
   private readonly found: DiagListener[] = [];
   /** IPv4 request-socket counts by raw port, then address (as int32): keys stay small ints. */
-  private readonly v4Counts = new Map<number, Map<number, Counted>>();
+  private readonly v4Counts = new V4EndpointCounts();
   /** Other request-socket counts, keyed by the raw endpoint (address, port, ifindex). */
   private readonly counts = new Map<string, Counted>();
   private messages = 0;
@@ -85,32 +86,36 @@ export class InetDiagDumpParser {
     const data = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice(0, length);
     const words = new Int32Array(data.buffer, data.byteOffset, length >> 2);
     const view = new DataView(data.buffer, data.byteOffset, length);
+    const v4Counts = this.v4Counts;
     let at = 0;
-    while (at < length && !this.done) {
-      this.messages++;
-      if (length - at < NLMSG_HDRLEN) throw this.fail("truncated netlink header");
-      const w = at >> 2;
-      const len = words[w] as number;
-      if (len < NLMSG_HDRLEN || at + len > length) throw this.fail(`bad nlmsg_len ${len}`);
-      // Fast path, once per request socket: IPv4, not bound to a device.
-      if (
-        HOST_LE &&
-        len >= NLMSG_HDRLEN + INET_DIAG_MSG_LEN &&
-        ((words[w + 1] as number) & 0xffff) === SOCK_DIAG_BY_FAMILY &&
-        ((words[w + 4] as number) & 0xffff) === (AF_INET | (TCP_SYN_RECV << 8)) &&
-        words[w + 14] === 0
-      ) {
-        this.countV4Request(
-          data,
-          view,
-          at + NLMSG_HDRLEN,
-          words[w + 5] as number,
-          words[w + 6] as number,
-        );
-      } else {
-        this.general(data, view, at, len);
+    // Locals, not fields, in this loop: it runs once per socket, mostly before the JIT warms up.
+    let messages = this.messages;
+    try {
+      while (at < length && !this.done) {
+        messages++;
+        if (length - at < NLMSG_HDRLEN) throw this.fail("truncated netlink header", messages);
+        const w = at >> 2;
+        const len = words[w] as number;
+        if (len < NLMSG_HDRLEN || at + len > length) {
+          throw this.fail(`bad nlmsg_len ${len}`, messages);
+        }
+        // Fast path, once per request socket: IPv4, not bound to a device, endpoint seen before.
+        if (
+          HOST_LE &&
+          len >= NLMSG_HDRLEN + INET_DIAG_MSG_LEN &&
+          ((words[w + 1] as number) & 0xffff) === SOCK_DIAG_BY_FAMILY &&
+          ((words[w + 4] as number) & 0xffff) === (AF_INET | (TCP_SYN_RECV << 8)) &&
+          words[w + 14] === 0
+        ) {
+          v4Counts.add((words[w + 5] as number) & 0xffff, words[w + 6] as number);
+        } else {
+          this.messages = messages;
+          this.general(data, view, at, len);
+        }
+        at += (len + 3) & ~3;
       }
-      at += (len + 3) & ~3;
+    } finally {
+      this.messages = messages;
     }
   }
 
@@ -131,8 +136,8 @@ export class InetDiagDumpParser {
     }
   }
 
-  private fail(reason: string): SynqError {
-    return dumpError(this.source, this.messages, reason);
+  private fail(reason: string, message = this.messages): SynqError {
+    return dumpError(this.source, message, reason);
   }
 
   private message(bytes: Uint8Array, view: DataView, at: number, end: number): void {
@@ -142,13 +147,7 @@ export class InetDiagDumpParser {
     if (family !== AF_INET && family !== AF_INET6) throw this.fail(`address family ${family}`);
     if (state === TCP_SYN_RECV) {
       if (family === AF_INET && view.getUint32(at + 40, HOST_LE) === 0) {
-        this.countV4Request(
-          bytes,
-          view,
-          at,
-          view.getInt32(at + 4, HOST_LE),
-          view.getInt32(at + 8, HOST_LE),
-        );
+        this.v4Counts.add(view.getInt32(at + 4, HOST_LE) & 0xffff, view.getInt32(at + 8, HOST_LE));
       } else {
         this.countRequest(bytes, view, at, family);
       }
@@ -166,25 +165,6 @@ export class InetDiagDumpParser {
       port: view.getUint16(at + 4, false),
       ifindex: view.getUint32(at + 40, HOST_LE),
     };
-  }
-
-  /** Counts an IPv4 request socket by its raw port word and address word (no allocation). */
-  private countV4Request(
-    bytes: Uint8Array,
-    view: DataView,
-    at: number,
-    portWord: number,
-    address: number,
-  ): void {
-    const port = portWord & 0xffff;
-    let byAddress = this.v4Counts.get(port);
-    if (!byAddress) {
-      byAddress = new Map();
-      this.v4Counts.set(port, byAddress);
-    }
-    const entry = byAddress.get(address);
-    if (entry) entry.count++;
-    else byAddress.set(address, { local: this.endpoint(bytes, view, at, AF_INET), count: 1 });
   }
 
   /** Counts any other request socket, keyed by its raw endpoint. */
@@ -234,7 +214,19 @@ export class InetDiagDumpParser {
   /** SYN-RECV counts per local endpoint. */
   synRecv(): DiagSynRecvCount[] {
     const out: DiagSynRecvCount[] = [];
-    for (const byAddress of this.v4Counts.values()) for (const c of byAddress.values()) out.push(c);
+    // Back from the raw words to bytes in wire order: port and address are big-endian there.
+    const raw = new DataView(new ArrayBuffer(8));
+    for (const { port, address, count } of this.v4Counts.entries()) {
+      raw.setUint16(0, port, HOST_LE);
+      raw.setInt32(4, address, HOST_LE);
+      const local: DiagEndpoint = {
+        family: "inet",
+        address: formatV4(new Uint8Array(raw.buffer, 4, 4)),
+        port: raw.getUint16(0, false),
+        ifindex: 0,
+      };
+      out.push({ local, count });
+    }
     for (const c of this.counts.values()) out.push(c);
     return out;
   }
