@@ -25,12 +25,16 @@ function listenerFindings(input: FindingsInput, l: Listener): Finding[] {
   const syncookies = input.sysctls.get("net.ipv4.tcp_syncookies") ?? null;
   const add = (severity: Severity, code: string, message: string, fix: string) =>
     out.push({ severity, code, netns: input.netns, listener: l.local, message, fix });
-  const who = l.processes.length
-    ? ` (${[...new Set(l.processes.map((p) => p.command))].join(", ")})`
-    : "";
-  const raiseBacklog =
-    `accept faster, or raise the listen() backlog of ${l.local}${who}` +
-    (somaxconn !== null ? ` and net.core.somaxconn (now ${somaxconn})` : "");
+  // Built only when a finding needs it: most of 10,000 listeners have none.
+  const raiseBacklog = () => {
+    const who = l.processes.length
+      ? ` (${[...new Set(l.processes.map((p) => p.command))].join(", ")})`
+      : "";
+    return (
+      `accept faster, or raise the listen() backlog of ${l.local}${who}` +
+      (somaxconn !== null ? ` and net.core.somaxconn (now ${somaxconn})` : "")
+    );
+  };
 
   const aq = l.acceptQueue;
   if (aq.depth > aq.backlog) {
@@ -38,14 +42,14 @@ function listenerFindings(input: FindingsInput, l: Listener): Finding[] {
       "critical",
       "accept-queue-full",
       `accept queue full: ${aq.depth} connections wait for accept() with backlog ${aq.backlog}; new SYNs and final ACKs are dropped`,
-      raiseBacklog,
+      raiseBacklog(),
     );
   } else if (aq.fillPercent >= NEAR_FULL_PERCENT) {
     add(
       "warning",
       "accept-queue-near-full",
       `accept queue ${aq.fillPercent}% full (${aq.depth} of ${aq.backlog + 1})`,
-      raiseBacklog,
+      raiseBacklog(),
     );
   }
 
@@ -54,14 +58,14 @@ function listenerFindings(input: FindingsInput, l: Listener): Finding[] {
       "critical",
       "listener-dropping",
       `dropping ${l.dropsPerSecond.toFixed(1)} SYNs/ACKs per second now`,
-      raiseBacklog,
+      raiseBacklog(),
     );
   } else if (l.drops !== null && l.drops > 0 && l.dropsPerSecond === null) {
     add(
       "warning",
       "listener-dropped",
       `dropped ${l.drops} SYNs/ACKs since it started listening`,
-      raiseBacklog,
+      raiseBacklog(),
     );
   }
 
