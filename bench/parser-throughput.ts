@@ -1,7 +1,12 @@
 /**
- * Parser throughput on generated `ss` output, in lines per second (budget: ≥ 1,000,000).
- * Both parsers run on the same machine in the same process, so the figures compare.
+ * Parser throughput on generated `ss` output, in lines per second (budget: ≥ 1,000,000), and on
+ * generated sock_diag dumps, in messages (sockets) per second. All parsers run on the same
+ * machine in the same process, so the figures compare.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { InetDiagDumpParser, TCP_SYN_RECV } from "../src/parsers/inet-diag.js";
 import { parseSsListeners } from "../src/parsers/ss-listeners.js";
 import { SynRecvCounter } from "../src/parsers/ss-syn-recv.js";
 
@@ -28,6 +33,43 @@ function listenerText(n: number): string {
   return `${out.join("\n")}\n`;
 }
 
+/**
+ * 32 KiB datagrams of request-socket messages, as the kernel sends a SYN-RECV dump: a message
+ * captured from a real kernel (a busy fixture) repeated with other local ports and addresses.
+ */
+function requestDatagrams(n: number, template: Buffer): Buffer[] {
+  const datagrams: Buffer[] = [];
+  const perDatagram = Math.floor(32768 / template.length);
+  for (let i = 0; i < n; i += perDatagram) {
+    const count = Math.min(perDatagram, n - i);
+    const d = Buffer.alloc(count * template.length);
+    for (let j = 0; j < count; j++) {
+      const at = j * template.length;
+      template.copy(d, at);
+      d.writeUInt16BE(8000 + ((i + j) % 1000), at + 20); // idiag_sport: 1,000 listeners
+      d[at + 27] = 1 + ((i + j) % 4); // idiag_src: 10.0.0.1-4
+      d.writeUInt16BE(1024 + ((i + j) % 60000), at + 22); // idiag_dport
+    }
+    datagrams.push(d);
+  }
+  return datagrams;
+}
+
+/** The first IPv4 SYN-RECV message of a captured dump. */
+function capturedRequestMessage(): Buffer {
+  const dir = fileURLToPath(new URL("../fixtures/", import.meta.url));
+  const kernel = readdirSync(dir).find((d) => d.includes("_iproute2-"));
+  const dump = readFileSync(join(dir, kernel as string, "busy", "sock-diag-inet.bin"));
+  for (let at = 0; at < dump.length; at += (dump.readUInt32LE(at) + 3) & ~3) {
+    if (dump[at + 17] === TCP_SYN_RECV) {
+      const msg = Buffer.from(dump.subarray(at, at + dump.readUInt32LE(at)));
+      msg.writeUInt32LE(0, 56); // idiag_if: not device-bound
+      return msg;
+    }
+  }
+  throw new Error("no SYN-RECV message in the captured dump");
+}
+
 function linesPerSecond(lines: number, run: () => void, repeat = 1): number {
   run(); // warm up the JIT
   const start = process.hrtime.bigint();
@@ -51,5 +93,16 @@ export function parserThroughput() {
   // The at-scale case: 10,000 listeners (two lines each), parsed 50 times over.
   const listenersOut = listenerText(10_000);
   const listeners = linesPerSecond(20_000, () => parseSsListeners(listenersOut), 50);
-  return { synRecvLinesPerSecond: synRecv, listenerLinesPerSecond: listeners, budget: 1_000_000 };
+  const datagrams = requestDatagrams(1_000_000, capturedRequestMessage());
+  const diagRequests = linesPerSecond(1_000_000, () => {
+    const p = new InetDiagDumpParser("bench");
+    for (const d of datagrams) p.push(d);
+    p.synRecv();
+  });
+  return {
+    synRecvLinesPerSecond: synRecv,
+    listenerLinesPerSecond: listeners,
+    sockDiagRequestsPerSecond: diagRequests,
+    budget: 1_000_000,
+  };
 }

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { SS_LISTENER_ARGS, SS_SYN_RECV_ARGS } from "../src/services/read-namespace.js";
+import { SS_LISTENER_ARGS, SS_SYN_RECV_ARGS } from "../src/services/read-sockets-ss.js";
 import {
   createNetns,
   deleteNetns,
@@ -16,9 +16,9 @@ import {
 
 const BIN = fileURLToPath(new URL("../bin/run.js", import.meta.url));
 
-function wall(cmd: string, args: string[]): number {
+function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "ignore"] });
+  const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "ignore"], env });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed with ${r.status}`);
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
@@ -73,12 +73,15 @@ export async function statusAtScale(listeners: number, synRecv: number, rounds =
       const nsPath = `/run/netns/${ns}`;
       const base: number[] = [];
       const synq: number[] = [];
+      const synqViaSs: number[] = [];
+      const status = [process.execPath, [BIN, "status", "--netns", ns, "--json"]] as const;
       for (let i = 0; i < rounds; i++) {
         base.push(
           wall("nsenter", [`--net=${nsPath}`, "--", "ss", ...SS_LISTENER_ARGS]) +
             wall("nsenter", [`--net=${nsPath}`, "--", "ss", ...SS_SYN_RECV_ARGS]),
         );
-        synq.push(wall(process.execPath, [BIN, "status", "--netns", ns, "--json"]));
+        synq.push(wall(status[0], [...status[1]]));
+        synqViaSs.push(wall(status[0], [...status[1]], { ...process.env, SYNQ_SOCKETS: "ss" }));
       }
       return {
         listeners: listening,
@@ -86,6 +89,9 @@ export async function statusAtScale(listeners: number, synRecv: number, rounds =
         ssMs: Math.round(median(base)),
         synqMs: Math.round(median(synq)),
         ratio: Math.round((median(synq) / median(base)) * 100) / 100,
+        // The same command reading sockets through `ss` (SYNQ_SOCKETS=ss) instead of sock_diag.
+        synqViaSsMs: Math.round(median(synqViaSs)),
+        ratioViaSs: Math.round((median(synqViaSs) / median(base)) * 100) / 100,
         budget: 1.5,
         peakRssMiB: Math.round(peakRssKiB(ns) / 1024),
       };
