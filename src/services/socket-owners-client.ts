@@ -84,9 +84,11 @@ export function socketOwners(
   }
   const id = nextId++;
   w.ref();
-  return new Promise((resolve, reject) => {
+  const viaWorker = new Promise<Map<number, SocketOwner[]>>((resolve, reject) => {
     pending.set(id, { resolve, reject });
     const req: OwnerRequest = { id, inodes: [...inodes], procRoot };
     w.postMessage(req);
   });
+  // A worker that died says nothing about /proc: scan here instead.
+  return viaWorker.catch(() => findSocketOwners(inodes, procRoot));
 }
