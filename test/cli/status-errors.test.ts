@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/errors.js";
 import { capturesOf, FIXTURES } from "../helpers/fixtures.js";
-import { isRoot } from "../helpers/prerequisites.js";
+import { isRoot, missing } from "../helpers/prerequisites.js";
 import { runSynq, type SynqRun } from "../helpers/run-synq.js";
 
 const [busy] = capturesOf("busy");
@@ -69,6 +69,19 @@ describe("synq status bad input", () => {
       /network namespace "synq-no-such-ns" does not exist.*ip netns list/,
     );
   });
+
+  it.skipIf(missing(isRoot, "root, to run as nobody"))(
+    "says permission, not absence, for a namespace file it may not open",
+    () => {
+      // As nobody, /proc/1/ns/net exists but cannot be opened.
+      const r = runSynq(["status", "--netns", "/proc/1/ns/net"], {}, true);
+      expectOneLineError(
+        r,
+        ExitCode.permission,
+        /cannot open network namespace file \/proc\/1\/ns\/net: permission denied; run synq as root/,
+      );
+    },
+  );
 
   it.each([
     [["--port", "99999"], /--port "99999" is not a port/],
