@@ -683,6 +683,25 @@ int BPF_PROG(acceptq_fexit_v6_recv_sock, struct sock *sk, struct sk_buff *skb, v
 	return on_recv_sock_return(child, 1);
 }
 
+/*
+ * Kernels whose syn_recv_sock() takes a seventh parameter (a callback, e.g. Debian's
+ * 6.12.117): fexit finds the return value one slot further. The loader picks the variant
+ * from the function's parameter count in the kernel's BTF; only one of each pair loads.
+ */
+SEC("fexit/tcp_v4_syn_recv_sock")
+int BPF_PROG(acceptq_fexit7_v4_recv_sock, struct sock *sk, struct sk_buff *skb, void *req,
+	     void *dst, void *req_unhash, void *own_req, void *arg6, struct sock *child)
+{
+	return on_recv_sock_return(child, 0);
+}
+
+SEC("fexit/tcp_v6_syn_recv_sock")
+int BPF_PROG(acceptq_fexit7_v6_recv_sock, struct sock *sk, struct sk_buff *skb, void *req,
+	     void *dst, void *req_unhash, void *own_req, void *arg6, struct sock *child)
+{
+	return on_recv_sock_return(child, 1);
+}
+
 SEC("kprobe/tcp_v4_syn_recv_sock")
 int BPF_KPROBE(acceptq_kprobe_v4_recv_sock, struct sock *sk, struct sk_buff *skb)
 {

@@ -126,6 +126,14 @@ export class Btf {
     return this.findId(name, BTF_KIND.FUNC) !== null;
   }
 
+  /** The parameter count of a kernel function (FUNC → FUNC_PROTO), or null if it has none. */
+  funcParamCount(name: string): number | null {
+    const id = this.findId(name, BTF_KIND.FUNC);
+    if (id === null) return null;
+    const proto = this.type(this.type(id).sizeOrType);
+    return proto.kind === BTF_KIND.FUNC_PROTO ? proto.vlen : null;
+  }
+
   /**
    * The parameter count of a tracepoint as raw_tp programs see it, from its
    * `btf_trace_<name>` typedef (a pointer to a prototype whose first parameter is the

@@ -127,6 +127,10 @@ export function readKernelFeatures(): KernelFeatures {
     const btfFunctions = Object.fromEntries(
       HOOKED_FUNCTIONS.map((fn) => [fn, btf.hasFunc(fn)]),
     ) as Record<HookedFunction, boolean>;
+    const recvSockParams = {
+      v4: btf.funcParamCount("tcp_v4_syn_recv_sock"),
+      v6: btf.funcParamCount("tcp_v6_syn_recv_sock"),
+    };
     const kprobes = kprobesAvailable();
     let kallsyms: Record<HookedFunction, boolean> | null = null;
     if (kprobes) {
@@ -152,6 +156,7 @@ export function readKernelFeatures(): KernelFeatures {
     return {
       release,
       btfFunctions,
+      recvSockParams,
       kprobes,
       kallsyms,
       tcHelpers,

@@ -29,6 +29,11 @@ export interface KernelFeatures {
   release: string;
   /** BTF FUNC records: fentry/fexit targets. */
   btfFunctions: Record<HookedFunction, boolean>;
+  /**
+   * Parameter counts of tcp_v4/v6_syn_recv_sock in BTF (null: not there): fexit reads the
+   * return value after the last parameter, and some kernels added a seventh.
+   */
+  recvSockParams: { v4: number | null; v6: number | null };
   /** The kprobe PMU or tracefs kprobe_events exist (CONFIG_KPROBES). */
   kprobes: boolean;
   /** Text symbols in /proc/kallsyms: kprobe targets (null when not read). */
@@ -46,6 +51,14 @@ export interface KernelFeatures {
   synQueueRule: SynQueueRule;
 }
 
+/** Parameter counts of syn_recv_sock() that bpf/acceptq.bpf.c has an fexit program for. */
+export const RECV_SOCK_PARAMS = [6, 7] as const;
+
+/** The fexit program that finds syn_recv_sock()'s return value after `params` parameters. */
+function fexitProgram(family: "v4" | "v6", params: number | null): string {
+  return params === 7 ? `acceptq_fexit7_${family}_recv_sock` : `acceptq_fexit_${family}_recv_sock`;
+}
+
 /** The BPF programs (names in bpf/acceptq.bpf.c) a strategy loads and attaches. */
 export function strategyPrograms(strategy: Strategy, f: KernelFeatures): string[] {
   const v6 = (names: string[]) =>
@@ -55,8 +68,8 @@ export function strategyPrograms(strategy: Strategy, f: KernelFeatures): string[
       return [
         "acceptq_fentry_conn_request",
         "acceptq_fentry_v4_recv_sock",
-        "acceptq_fexit_v4_recv_sock",
-        ...v6(["acceptq_fentry_v6_recv_sock", "acceptq_fexit_v6_recv_sock"]),
+        fexitProgram("v4", f.recvSockParams.v4),
+        ...v6(["acceptq_fentry_v6_recv_sock", fexitProgram("v6", f.recvSockParams.v6)]),
       ];
     case "kprobe":
       return [
@@ -85,8 +98,15 @@ export function strategyPrecheck(strategy: Strategy, f: KernelFeatures): string 
       const missing = ["tcp_conn_request", "tcp_v4_syn_recv_sock"].filter(
         (fn) => !f.btfFunctions[fn as HookedFunction],
       );
-      return missing.length
-        ? `the kernel's BTF has no ${missing.join(" or ")} to attach fentry/fexit to`
+      if (missing.length) {
+        return `the kernel's BTF has no ${missing.join(" or ")} to attach fentry/fexit to`;
+      }
+      const odd = (["v4", "v6"] as const).filter((family) => {
+        const n = f.recvSockParams[family];
+        return n !== null && !(RECV_SOCK_PARAMS as readonly number[]).includes(n);
+      });
+      return odd.length
+        ? `tcp_${odd[0]}_syn_recv_sock takes ${f.recvSockParams[odd[0] as "v4" | "v6"]} parameters here; synq's fexit programs know ${RECV_SOCK_PARAMS.join(" or ")}`
         : null;
     }
     case "kprobe": {

@@ -6,7 +6,9 @@ import {
   cgroup2MountPoint,
   effectiveCapabilities,
   kallsymsTextSymbols,
+  readKernelFeatures,
 } from "../../../src/tracer/kernel-features.js";
+import { RECV_SOCK_PARAMS } from "../../../src/tracer/strategy.js";
 
 const bit = (n: number) => 1n << BigInt(n);
 const ALL = effectiveCapabilities("CapEff:\t000001ffffffffff\n");
@@ -87,5 +89,13 @@ describe("kernel files", () => {
       cgroup2MountPoint("50 40 0:35 /docker/abc /sys/fs/cgroup ro - cgroup2 cgroup2 rw"),
     ).toBeNull();
     expect(cgroup2MountPoint("")).toBeNull();
+  });
+});
+
+describe("the running kernel's BTF", () => {
+  it("gives syn_recv_sock's parameter count, which picks the fexit program", () => {
+    const f = readKernelFeatures();
+    expect(f.btfFunctions.tcp_v4_syn_recv_sock).toBe(true);
+    expect(RECV_SOCK_PARAMS).toContain(f.recvSockParams.v4);
   });
 });

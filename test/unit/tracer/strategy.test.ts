@@ -11,6 +11,7 @@ import {
 const host: KernelFeatures = {
   release: "6.18.44",
   btfFunctions: { tcp_conn_request: true, tcp_v4_syn_recv_sock: true, tcp_v6_syn_recv_sock: true },
+  recvSockParams: { v4: 6, v6: 6 },
   kprobes: false,
   kallsyms: null,
   tcHelpers: true,
@@ -48,6 +49,22 @@ describe("strategies", () => {
       "acceptq_kprobe_v6_recv_sock",
       "acceptq_kretprobe_v6_recv_sock",
     ]);
+  });
+
+  it("fentry reads syn_recv_sock's return value after as many parameters as the kernel has", () => {
+    // Debian's 6.12.117 added a seventh parameter (a callback) to tcp_v4/v6_syn_recv_sock.
+    const seven = { ...host, recvSockParams: { v4: 7, v6: 7 } };
+    expect(strategyPrograms("fentry", seven)).toEqual([
+      "acceptq_fentry_conn_request",
+      "acceptq_fentry_v4_recv_sock",
+      "acceptq_fexit7_v4_recv_sock",
+      "acceptq_fentry_v6_recv_sock",
+      "acceptq_fexit7_v6_recv_sock",
+    ]);
+    expect(strategyPrecheck("fentry", seven)).toBeNull();
+    expect(strategyPrecheck("fentry", { ...host, recvSockParams: { v4: 8, v6: 8 } })).toBe(
+      "tcp_v4_syn_recv_sock takes 8 parameters here; synq's fexit programs know 6 or 7",
+    );
   });
 
   it("leave the IPv6 hooks out when the kernel has no IPv6", () => {
