@@ -1,6 +1,8 @@
 // Only light modules here: early-start.ts loads this before oclif.
+
+import { withNetns } from "../sources/enter-netns.js";
 import type { NetnsTarget } from "../sources/netns-target.js";
-import { SockDiagUnavailable, withNetns } from "../sources/sock-diag.js";
+import { SockDiagUnavailable } from "../sources/sock-diag.js";
 import {
   dumpSockets,
   type SocketDump,

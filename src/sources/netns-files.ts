@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { SynqError } from "../errors.js";
+import { withNetns } from "./enter-netns.js";
 import type { NetnsTarget } from "./netns-target.js";
-import { withNetns } from "./sock-diag.js";
 
 /** /proc/net is /proc/self/net, which follows the process's main thread, not the caller. */
 function threadPath(path: string): string {

@@ -1,12 +1,12 @@
-import { closeSync, openSync } from "node:fs";
 import { SynqError } from "../errors.js";
-import { errnoName, koffi } from "../ffi/koffi.js";
+import { errnoName } from "../ffi/koffi.js";
+import { type Libc, lastErrno, libc, syscallError } from "../ffi/libc.js";
 import { AF_INET } from "../net/inet.js";
 import { HOST_LE, SOCK_DIAG_BY_FAMILY } from "../parsers/inet-diag.js";
 
 /**
  * Reads TCP sockets straight from the kernel over NETLINK_SOCK_DIAG (what `ss` does inside),
- * synchronously, in the calling thread's network namespace (see withNetns). Bytes go to the
+ * synchronously, in the calling thread's network namespace (see enter-netns.ts). Bytes go to the
  * caller; parsing is elsewhere.
  */
 
@@ -17,54 +17,18 @@ const NETLINK_SOCK_DIAG = 4;
 const IPPROTO_TCP = 6;
 const NLM_F_REQUEST = 0x1;
 const NLM_F_DUMP = 0x300;
-const CLONE_NEWNET = 0x40000000;
 const EINTR = 4;
 const EPROTONOSUPPORT = 93;
 const EAFNOSUPPORT = 97;
 /** The kernel fills a dump datagram up to 32 KiB (netlink_recvmsg caps max_recvmsg_len). */
 const RECV_BUFFER = 64 * 1024;
 
-interface Libc {
-  socket(domain: number, type: number, protocol: number): number;
-  send(fd: number, buf: Uint8Array, len: number, flags: number): number;
-  recv(fd: number, buf: Uint8Array, len: number, flags: number): number;
-  close(fd: number): number;
-  setns(fd: number, nstype: number): number;
-  if_indextoname(index: number, name: Uint8Array): string | null;
-}
-
-let libc: Libc | null = null;
-
+/** libc, or SockDiagUnavailable when the FFI cannot load (then `ss` can still read). */
 function bindLibc(): Libc {
-  if (libc) return libc;
-  let ffi: ReturnType<typeof koffi>;
   try {
-    ffi = koffi();
+    return libc();
   } catch (err) {
     throw new SockDiagUnavailable((err as Error).message);
-  }
-  const lib = ffi.load("libc.so.6");
-  libc = {
-    socket: lib.func("int socket(int, int, int)"),
-    send: lib.func("long send(int, const uint8_t *, size_t, int)"),
-    recv: lib.func("long recv(int, void *, size_t, int)"),
-    close: lib.func("int close(int)"),
-    setns: lib.func("int setns(int, int)"),
-    if_indextoname: lib.func("const char *if_indextoname(unsigned int, _Out_ uint8_t *)"),
-  } as Libc;
-  return libc;
-}
-
-/** A failed system call, with its errno kept for callers that tell causes apart. */
-export class SyscallError extends SynqError {
-  constructor(
-    readonly call: string,
-    readonly errno: number,
-    message: string,
-    fix?: string,
-  ) {
-    super(errno === 1 || errno === 13 ? "permission" : "systemRead", message, fix);
-    this.name = "SyscallError";
   }
 }
 
@@ -73,46 +37,6 @@ export class SockDiagUnavailable extends SynqError {
   constructor(reason: string) {
     super("kernelUnsupported", `sock_diag is unavailable: ${reason}`);
     this.name = "SockDiagUnavailable";
-  }
-}
-
-function lastErrno(): number {
-  return koffi().errno();
-}
-
-/** A descriptor of the namespace synq started in, to come back to after withNetns(). */
-let homeFd: number | null = null;
-
-function setnsOrThrow(fd: number, name: string): void {
-  if (bindLibc().setns(fd, CLONE_NEWNET) === 0) return;
-  const errno = lastErrno();
-  throw new SyscallError(
-    "setns",
-    errno,
-    `entering network namespace ${name} was refused (setns: ${errnoName(errno)})`,
-    errno === 1 ? "run synq as root (entering a namespace needs CAP_SYS_ADMIN)" : undefined,
-  );
-}
-
-/**
- * Runs `fn` with this thread inside the network namespace at `path` (null: where it is), then
- * comes back. Sockets and /proc/thread-self/net files opened meanwhile stay bound to that
- * namespace. setns(CLONE_NEWNET) moves only the calling thread, and `fn` is synchronous, so no
- * other JavaScript runs in the wrong namespace; node's own threads never move.
- */
-export function withNetns<T>(path: string | null, name: string, fn: () => T): T {
-  if (path === null) return fn();
-  homeFd ??= openSync("/proc/thread-self/ns/net", "r");
-  const fd = openSync(path, "r");
-  try {
-    setnsOrThrow(fd, name);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    return fn();
-  } finally {
-    setnsOrThrow(homeFd, "of synq itself");
   }
 }
 
@@ -150,13 +74,13 @@ export function dumpTcpSockets(
     if (errno === EPROTONOSUPPORT || errno === EAFNOSUPPORT) {
       throw new SockDiagUnavailable(`${what}: socket: ${errnoName(errno)}`);
     }
-    throw new SyscallError("socket", errno, `${what}: socket: ${errnoName(errno)}`);
+    throw syscallError(errno, `${what}: socket: ${errnoName(errno)}`);
   }
   try {
     const req = inetDiagRequest(family, states, ext);
     if (c.send(fd, req, req.length, 0) !== req.length) {
       const errno = lastErrno();
-      throw new SyscallError("send", errno, `${what}: send: ${errnoName(errno)}`);
+      throw syscallError(errno, `${what}: send: ${errnoName(errno)}`);
     }
     const buf = new Uint8Array(RECV_BUFFER);
     for (;;) {
@@ -164,7 +88,7 @@ export function dumpTcpSockets(
       if (n < 0) {
         const errno = lastErrno();
         if (errno === EINTR) continue;
-        throw new SyscallError("recv", errno, `${what}: recv: ${errnoName(errno)}`);
+        throw syscallError(errno, `${what}: recv: ${errnoName(errno)}`);
       }
       if (n === 0 || onDatagram(buf, n)) return;
     }

@@ -6,10 +6,7 @@ import { SockDiagUnavailable } from "../../../src/sources/sock-diag.js";
 // Which reader runs is the decision under test: both readers are replaced by recorders.
 const withNetns = vi.hoisted(() => vi.fn());
 const readSocketsWithSs = vi.hoisted(() => vi.fn());
-vi.mock("../../../src/sources/sock-diag.js", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("../../../src/sources/sock-diag.js")>()),
-  withNetns,
-}));
+vi.mock("../../../src/sources/enter-netns.js", () => ({ withNetns }));
 vi.mock("../../../src/services/read-sockets-ss.js", () => ({ readSocketsWithSs }));
 
 const here = { name: "", path: null };

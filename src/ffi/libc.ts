@@ -1,0 +1,39 @@
+import { SynqError } from "../errors.js";
+import { koffi } from "./koffi.js";
+
+/** The libc functions synq calls, with libc's names and C signatures. */
+export interface Libc {
+  socket(domain: number, type: number, protocol: number): number;
+  send(fd: number, buf: Uint8Array, len: number, flags: number): number;
+  recv(fd: number, buf: Uint8Array, len: number, flags: number): number;
+  close(fd: number): number;
+  setns(fd: number, nstype: number): number;
+  if_indextoname(index: number, name: Uint8Array): string | null;
+}
+
+let bound: Libc | null = null;
+
+/** libc through koffi, bound on first use; koffi's own error when the FFI cannot load. */
+export function libc(): Libc {
+  if (bound) return bound;
+  const lib = koffi().load("libc.so.6");
+  bound = {
+    socket: lib.func("int socket(int, int, int)"),
+    send: lib.func("long send(int, const uint8_t *, size_t, int)"),
+    recv: lib.func("long recv(int, void *, size_t, int)"),
+    close: lib.func("int close(int)"),
+    setns: lib.func("int setns(int, int)"),
+    if_indextoname: lib.func("const char *if_indextoname(unsigned int, _Out_ uint8_t *)"),
+  } as Libc;
+  return bound;
+}
+
+/** errno of the last failed libc call on this thread. */
+export function lastErrno(): number {
+  return koffi().errno();
+}
+
+/** A failed system call as a one-line error: permission for EPERM/EACCES, else a failed read. */
+export function syscallError(errno: number, message: string, fix?: string): SynqError {
+  return new SynqError(errno === 1 || errno === 13 ? "permission" : "systemRead", message, fix);
+}
