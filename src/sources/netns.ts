@@ -84,18 +84,18 @@ export async function discoverNetns(
 /** Resolves `--netns`: a name in /run/netns, or a namespace file path such as /proc/PID/ns/net. */
 export async function resolveNetns(spec: string, runDir = NETNS_RUN_DIR): Promise<NetnsTarget> {
   if (!spec.startsWith("/")) return namedNetns(spec, runDir);
-  const denied = await stat(spec).then(
-    () => false,
-    (err: { code?: string }) => err.code === "EACCES" || err.code === "EPERM",
+  const code = await stat(spec).then(
+    () => null,
+    (err: { code?: string }) => err.code ?? "ENOENT",
   );
-  if (denied) {
+  if (code === "EACCES" || code === "EPERM") {
     throw new SynqError(
       "permission",
       `cannot open network namespace file ${spec}: permission denied`,
       "run synq as root (another process's namespace needs CAP_SYS_ADMIN)",
     );
   }
-  if ((await netnsId(spec)) === null) {
+  if (code !== null) {
     throw new SynqError(
       "badInput",
       `network namespace file ${spec} does not exist`,
