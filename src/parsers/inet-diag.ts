@@ -54,8 +54,6 @@ export interface DiagSynRecvCount {
   count: number;
 }
 
-type Counted = DiagSynRecvCount;
-
 function dumpError(source: string, message: number, reason: string): SynqError {
   return new SynqError(
     "parse",
@@ -73,7 +71,7 @@ export class InetDiagDumpParser {
   /** IPv4 request-socket counts by raw port, then address (as int32): keys stay small ints. */
   private readonly v4Counts = new V4EndpointCounts();
   /** Other request-socket counts, keyed by the raw endpoint (address, port, ifindex). */
-  private readonly counts = new Map<string, Counted>();
+  private readonly counts = new Map<string, DiagSynRecvCount>();
   private messages = 0;
   /** True once NLMSG_DONE arrived: the dump is complete. */
   done = false;

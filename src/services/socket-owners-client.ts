@@ -20,9 +20,10 @@ export interface OwnerRequest {
 }
 
 /** The worker's answer. */
-export type OwnerResponse =
-  | { id: number; owners: [number, SocketOwner[]][] }
-  | { id: number; error: string };
+export interface OwnerResponse {
+  id: number;
+  owners: [number, SocketOwner[]][];
+}
 
 type Pending = { resolve: (m: Map<number, SocketOwner[]>) => void; reject: (e: Error) => void };
 
@@ -47,9 +48,7 @@ function onResponse(res: OwnerResponse): void {
   const p = pending.get(res.id);
   pending.delete(res.id);
   if (pending.size === 0) worker?.unref();
-  if (!p) return;
-  if ("owners" in res) p.resolve(new Map(res.owners));
-  else p.reject(new SynqError("systemRead", `finding socket owners failed: ${res.error}`));
+  p?.resolve(new Map(res.owners));
 }
 
 /** Starts the worker now, so that it has booted by the time there is something to scan. */
