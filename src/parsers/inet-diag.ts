@@ -17,6 +17,8 @@ export const TCP_SYN_RECV = 3;
 export const TCP_LISTEN = 10;
 /** idiag_ext bit asking for INET_DIAG_SKMEMINFO (sk_meminfo[], whose index 8 is sk_drops). */
 export const EXT_SKMEMINFO = 1 << (7 - 1);
+/** The states `synq status` dumps: listeners and their request sockets. */
+export const LISTEN_AND_SYN_RECV = (1 << TCP_LISTEN) | (1 << TCP_SYN_RECV);
 
 const INET_DIAG_MSG_LEN = 72;
 /** Netlink headers and most inet_diag fields are in host byte order; ports and addresses are not. */

@@ -8,8 +8,7 @@ import {
   type DiagSynRecvCount,
   EXT_SKMEMINFO,
   InetDiagDumpParser,
-  TCP_LISTEN,
-  TCP_SYN_RECV,
+  LISTEN_AND_SYN_RECV,
 } from "../parsers/inet-diag.js";
 import type { SsListener } from "../parsers/ss-listeners.js";
 import type { SynRecvCount } from "../parsers/ss-syn-recv.js";
@@ -29,7 +28,7 @@ function dumpFamily(family: number): InetDiagDumpParser {
   const source = `sock_diag ${family === AF_INET ? "IPv4" : "IPv6"} TCP dump`;
   const parser = new InetDiagDumpParser(source);
   try {
-    dumpTcpSockets(family, (1 << TCP_LISTEN) | (1 << TCP_SYN_RECV), EXT_SKMEMINFO, (b, n) => {
+    dumpTcpSockets(family, LISTEN_AND_SYN_RECV, EXT_SKMEMINFO, (b, n) => {
       parser.push(b, n);
       return parser.done;
     });
