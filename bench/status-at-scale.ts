@@ -74,14 +74,14 @@ export async function statusAtScale(listeners: number, synRecv: number, rounds =
       const base: number[] = [];
       const synq: number[] = [];
       const synqViaSs: number[] = [];
-      const status = [process.execPath, [BIN, "status", "--netns", ns, "--json"]] as const;
+      const status = [BIN, "status", "--netns", ns, "--json"];
       for (let i = 0; i < rounds; i++) {
         base.push(
           wall("nsenter", [`--net=${nsPath}`, "--", "ss", ...SS_LISTENER_ARGS]) +
             wall("nsenter", [`--net=${nsPath}`, "--", "ss", ...SS_SYN_RECV_ARGS]),
         );
-        synq.push(wall(status[0], [...status[1]]));
-        synqViaSs.push(wall(status[0], [...status[1]], { ...process.env, SYNQ_SOCKETS: "ss" }));
+        synq.push(wall(process.execPath, status));
+        synqViaSs.push(wall(process.execPath, status, { ...process.env, SYNQ_SOCKETS: "ss" }));
       }
       return {
         listeners: listening,
