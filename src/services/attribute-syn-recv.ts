@@ -16,11 +16,68 @@ export interface Attribution {
 
 const V4_ANY = "0.0.0.0";
 const V6_ANY = "::";
+const NONE = -1;
 
-function acceptsV4(l: ListenerKey): boolean {
-  if (l.local.family === "inet") return true;
-  if (l.local.family === "any") return true;
-  return l.v6only === false || (l.v6only === null && unmapV4(l.local.address) !== null);
+/**
+ * The listeners of each port as linked lists in typed arrays, with what decides a match worked
+ * out once per listener: no keys or objects per SYN-RECV entry (there are 10,000s of them).
+ */
+class ListenersByPort {
+  private readonly head = new Int32Array(65536).fill(NONE);
+  private readonly next: Int32Array;
+  /** The IPv4 address each listener is bound to (also from a v4-mapped IPv6 one), else null. */
+  private readonly v4: (string | null)[];
+  /** The IPv6 address each listener is bound to (`::` for a dual-stack `*`), else null. */
+  private readonly v6: (string | null)[];
+  /** IPv6 wildcards that also take IPv4 SYNs (not v6only). */
+  private readonly v6AnyTakesV4: Uint8Array;
+
+  constructor(listeners: ListenerKey[]) {
+    this.next = new Int32Array(listeners.length);
+    this.v4 = new Array(listeners.length);
+    this.v6 = new Array(listeners.length);
+    this.v6AnyTakesV4 = new Uint8Array(listeners.length);
+    listeners.forEach((l, i) => {
+      const { family, address, port } = l.local;
+      const mapped = family === "inet6" ? unmapV4(address) : null;
+      const v6 = family === "any" ? V6_ANY : family === "inet6" && mapped === null ? address : null;
+      this.v4[i] = family === "inet" ? address : mapped;
+      this.v6[i] = v6;
+      this.v6AnyTakesV4[i] = v6 === V6_ANY && (family === "any" || l.v6only === false) ? 1 : 0;
+      this.next[i] = this.head[port] as number;
+      this.head[port] = i;
+    });
+  }
+
+  /**
+   * Adds `count` to every listener on `port` that matches in the most specific way any does:
+   * `v4` for an IPv4 request (bound address, then 0.0.0.0, then a dual-stack wildcard), else
+   * `v6` (bound address, then ::). False when none matches.
+   */
+  credit(totals: number[], port: number, v4: string | null, v6: string, count: number): boolean {
+    const tiers = v4 !== null ? 3 : 2;
+    for (let tier = 0; tier < tiers; tier++) {
+      let found = false;
+      for (let i = this.head[port] as number; i !== NONE; i = this.next[i] as number) {
+        if (v4 !== null ? this.matchesV4(i, tier, v4) : this.matchesV6(i, tier, v6)) {
+          totals[i] = (totals[i] as number) + count;
+          found = true;
+        }
+      }
+      if (found) return true;
+    }
+    return false;
+  }
+
+  private matchesV4(i: number, tier: number, v4: string): boolean {
+    if (tier === 0) return this.v4[i] === v4;
+    if (tier === 1) return this.v4[i] === V4_ANY;
+    return this.v6AnyTakesV4[i] === 1;
+  }
+
+  private matchesV6(i: number, tier: number, v6: string): boolean {
+    return this.v6[i] === (tier === 0 ? v6 : V6_ANY);
+  }
 }
 
 /**
@@ -32,42 +89,12 @@ function acceptsV4(l: ListenerKey): boolean {
  * owns a request.
  */
 export function attributeSynRecv(listeners: ListenerKey[], synRecv: SynRecvCount[]): Attribution {
-  const byKey = new Map<string, number[]>();
-  listeners.forEach((l, i) => {
-    const addr = l.local.family === "any" ? V6_ANY : (unmapV4(l.local.address) ?? l.local.address);
-    const fam = l.local.family === "inet" || unmapV4(l.local.address) ? "4" : "6";
-    const key = `${fam}|${addr}|${l.local.port}`;
-    const list = byKey.get(key);
-    if (list) list.push(i);
-    else byKey.set(key, [i]);
-  });
-
-  const perListener = listeners.map(() => 0);
+  const byPort = new ListenersByPort(listeners);
+  const perListener = new Array<number>(listeners.length).fill(0);
   let unattributed = 0;
-  const credit = (indices: number[] | undefined, count: number) => {
-    if (!indices || indices.length === 0) return false;
-    for (const i of indices) perListener[i] = (perListener[i] as number) + count;
-    return true;
-  };
-
   for (const { local, count } of synRecv) {
     const v4 = local.family === "inet" ? local.address : unmapV4(local.address);
-    const port = local.port;
-    let done: boolean;
-    if (v4 !== null) {
-      done =
-        credit(byKey.get(`4|${v4}|${port}`), count) ||
-        credit(byKey.get(`4|${V4_ANY}|${port}`), count) ||
-        credit(
-          byKey.get(`6|${V6_ANY}|${port}`)?.filter((i) => acceptsV4(listeners[i] as ListenerKey)),
-          count,
-        );
-    } else {
-      done =
-        credit(byKey.get(`6|${local.address}|${port}`), count) ||
-        credit(byKey.get(`6|${V6_ANY}|${port}`), count);
-    }
-    if (!done) unattributed += count;
+    if (!byPort.credit(perListener, local.port, v4, local.address, count)) unattributed += count;
   }
   return { perListener, unattributed };
 }

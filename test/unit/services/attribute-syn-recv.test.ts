@@ -55,6 +55,28 @@ describe("attributeSynRecv", () => {
     expect(r.perListener).toEqual([2, 0]);
   });
 
+  it("prefers the exact IPv6 address over [::], whether or not [::] also takes IPv4", () => {
+    const r = attributeSynRecv(
+      [listener("[::]:443", true), listener("[2001:db8::1]:443", true), listener("*:8443", false)],
+      [syn("[2001:db8::1]:443", 3), syn("[2001:db8::2]:443", 2), syn("[2001:db8::1]:8443")],
+    );
+    expect(r).toEqual({ perListener: [2, 3, 1], unattributed: 0 });
+  });
+
+  it("counts the requests of a port on every listener that matches best, and only those", () => {
+    const r = attributeSynRecv(
+      [
+        listener("10.0.0.1:80"),
+        listener("0.0.0.0:80"),
+        listener("10.0.0.1:80"),
+        listener("*:80", false),
+        listener("10.0.0.1:8080"),
+      ],
+      [syn("10.0.0.1:80", 4), syn("10.0.0.9:80", 2), syn("[2001:db8::5]:80", 7)],
+    );
+    expect(r).toEqual({ perListener: [4, 2, 4, 7, 0], unattributed: 0 });
+  });
+
   it("shares the total among SO_REUSEPORT listeners of one address:port", () => {
     const r = attributeSynRecv(
       [listener("0.0.0.0:80"), listener("0.0.0.0:80")],
