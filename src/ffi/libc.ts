@@ -9,6 +9,8 @@ export interface Libc {
   close(fd: number): number;
   setns(fd: number, nstype: number): number;
   if_indextoname(index: number, name: Uint8Array): string | null;
+  open(path: string, flags: number): number;
+  readlinkat(dirfd: number, path: string, buf: Uint8Array, size: number): number;
 }
 
 let bound: Libc | null = null;
@@ -24,6 +26,8 @@ export function libc(): Libc {
     close: lib.func("int close(int)"),
     setns: lib.func("int setns(int, int)"),
     if_indextoname: lib.func("const char *if_indextoname(unsigned int, _Out_ uint8_t *)"),
+    open: lib.func("int open(const char *, int)"),
+    readlinkat: lib.func("long readlinkat(int, const char *, void *, size_t)"),
   } as Libc;
   return bound;
 }

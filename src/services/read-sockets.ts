@@ -3,13 +3,13 @@
 import { withNetns } from "../sources/enter-netns.js";
 import type { NetnsTarget } from "../sources/netns-target.js";
 import { SockDiagUnavailable } from "../sources/sock-diag.js";
+import { findSocketOwners } from "../sources/socket-owners.js";
 import {
   dumpSockets,
   type SocketDump,
   type SocketReading,
   toSocketReading,
 } from "./read-sockets-diag.js";
-import { prestartOwnerWorker, socketOwners } from "./socket-owners-client.js";
 
 /** Which way sockets are read: SYNQ_SOCKETS=ss forces `ss`, for comparison or old systems. */
 function wantsSs(): boolean {
@@ -23,7 +23,6 @@ function wantsSs(): boolean {
 export function readSockets(target: NetnsTarget): Promise<SocketReading> {
   if (!wantsSs()) {
     let dump: SocketDump | null = null;
-    prestartOwnerWorker(); // boots on the other core while this thread dumps
     try {
       // Synchronous on purpose: the dump is done before the caller goes on (see early-start.ts).
       dump = withNetns(target.path, target.name, dumpSockets);
@@ -31,9 +30,12 @@ export function readSockets(target: NetnsTarget): Promise<SocketReading> {
       if (!(err instanceof SockDiagUnavailable)) return Promise.reject(err);
     }
     if (dump) {
-      const sockets = dump;
-      const inodes = new Set(sockets.listeners.map((l) => l.inode));
-      return socketOwners(inodes).then((owners) => toSocketReading(sockets, owners));
+      try {
+        const owners = findSocketOwners(new Set(dump.listeners.map((l) => l.inode)));
+        return Promise.resolve(toSocketReading(dump, owners));
+      } catch (err) {
+        return Promise.reject(err);
+      }
     }
   }
   return import("./read-sockets-ss.js").then((m) => m.readSocketsWithSs(target));
