@@ -5,13 +5,28 @@ type Koffi = typeof import("koffi");
 let koffiModule: Koffi | null = null;
 
 /**
+ * koffi's native addon for this platform, required directly: koffi's index.js also loads its
+ * installer's helpers (https, zlib, crypto), which cost `synq status` ~15 ms of start-up. Its
+ * wrapper only adds deprecated aliases. Null where the addon is not at the usual place (musl,
+ * armhf...): index.js then finds the right one.
+ */
+function nativeAddon(require: NodeJS.Require): Koffi | null {
+  try {
+    return require(`koffi/build/koffi/${process.platform}_${process.arch}/koffi.node`) as Koffi;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * koffi, loaded on first use rather than imported: commands that never call C (and the bundled
  * CLI, where a static import would load it for every command) skip its native addon.
  */
 export function koffi(): Koffi {
   if (!koffiModule) {
+    const require = createRequire(import.meta.url);
     try {
-      koffiModule = createRequire(import.meta.url)("koffi") as Koffi;
+      koffiModule = nativeAddon(require) ?? (require("koffi") as Koffi);
     } catch (err) {
       throw new SynqError(
         "missingTool",
