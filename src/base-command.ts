@@ -1,5 +1,6 @@
 import { Command } from "@oclif/core";
 import { SynqError } from "./errors.js";
+import { writeJsonText } from "./render/json-text.js";
 
 /**
  * Shared behaviour of every synq command: a SynqError becomes one line on stderr and its
@@ -9,8 +10,10 @@ export abstract class SynqCommand extends Command {
   // oclif colourises JSON token by token: seconds and hundreds of MB for 10,000 listeners.
   // Indented for a terminal, compact for a pipe or file (half the bytes for jq and scripts).
   override logJson(json: unknown): void {
-    const text = process.stdout.isTTY ? JSON.stringify(json, null, 2) : JSON.stringify(json);
-    process.stdout.write(`${text}\n`);
+    const write = (text: string) => process.stdout.write(text);
+    if (process.stdout.isTTY) write(JSON.stringify(json, null, 2));
+    else writeJsonText(json, write);
+    write("\n");
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }) {
