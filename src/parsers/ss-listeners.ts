@@ -1,4 +1,4 @@
-import { type Endpoint, parseEndpoint } from "./address.js";
+import { type Endpoint, parseEndpointIn } from "./address.js";
 import { parseError } from "./parse-error.js";
 
 /** A process holding a listening socket, from `ss -p` `users:((...))`. */
@@ -24,24 +24,35 @@ export interface SsListener {
   v6only: boolean | null;
 }
 
+let lastCommand = "";
+
+/** `text[from, to)`, as the same string as the previous owner's when it is the same name. */
+function commandIn(text: string, from: number, to: number): string {
+  // Workers of one server share a name: thousands of listeners, a handful of distinct names.
+  if (to - from !== lastCommand.length || !text.startsWith(lastCommand, from)) {
+    lastCommand = text.slice(from, to);
+  }
+  return lastCommand;
+}
+
 /**
- * Parses the owners list inside `users:(...)`: `("cmd",pid=1,fd=3),(…)`. Command names are
- * printed unescaped and may contain quotes, commas or parentheses: anchor on `",pid=`.
+ * Parses the owners list `("cmd",pid=1,fd=3),(…)` inside `users:(...)`, which spans
+ * `text[from, to)`. Command names are printed unescaped and may contain quotes, commas or
+ * parentheses: anchor on `",pid=`.
  */
-export function parseOwners(users: string): SocketOwner[] {
+function parseOwners(text: string, from: number, to: number): SocketOwner[] {
   const owners: SocketOwner[] = [];
-  let from = 0;
   for (;;) {
-    const open = users.indexOf('("', from);
-    if (open < 0) return owners;
-    const pidAt = users.indexOf('",pid=', open + 2);
-    if (pidAt < 0) return owners;
-    const pid = numberAt(users, pidAt + 6);
-    const fdAt = users.indexOf(",fd=", pidAt + 6);
-    const fd = fdAt < 0 ? null : numberAt(users, fdAt + 4);
+    const open = text.indexOf('("', from);
+    if (open < 0 || open >= to) return owners;
+    const pidAt = text.indexOf('",pid=', open + 2);
+    if (pidAt < 0 || pidAt >= to) return owners;
+    const pid = numberAt(text, pidAt + 6);
+    const fdAt = text.indexOf(",fd=", pidAt + 6);
+    const fd = fdAt < 0 || fdAt >= to ? null : numberAt(text, fdAt + 4);
     if (pid !== null && fd !== null)
-      owners.push({ command: users.slice(open + 2, pidAt), pid, fd });
-    from = fdAt < 0 ? pidAt + 6 : fdAt + 4;
+      owners.push({ command: commandIn(text, open + 2, pidAt), pid, fd });
+    from = fd === null ? pidAt + 6 : fdAt + 4;
   }
 }
 
@@ -55,23 +66,18 @@ function numberAt(text: string, i: number): number | null {
 }
 
 /** The unsigned integer right after `key` (e.g. `ino:`) where `key` starts a field, or null. */
-function numberAfter(text: string, key: string, from = 0): number | null {
-  let at = text.indexOf(key, from);
-  while (at > 0 && text.charCodeAt(at - 1) !== 32 && text.charCodeAt(at - 1) !== 9) {
-    at = text.indexOf(key, at + 1);
-  }
-  return at < 0 ? null : numberAt(text, at + key.length);
+function numberAfter(line: string, key: string, from: number): number | null {
+  let at = line.indexOf(key, from);
+  while (at > 0 && !isBlank(line.charCodeAt(at - 1))) at = line.indexOf(key, at + 1);
+  return at < 0 ? null : numberAt(line, at + key.length);
 }
 
 /** `users:((…))` ends at the first `))` followed by whitespace or the end of the line. */
 function usersSpan(line: string): [number, number] | null {
   const start = line.indexOf("users:((");
   if (start < 0) return null;
-  let end = line.indexOf("))", start);
-  while (end >= 0) {
-    const next = line.charCodeAt(end + 2);
-    if (Number.isNaN(next) || next === 32 || next === 9) return [start, end + 2];
-    end = line.indexOf("))", end + 1);
+  for (let end = line.indexOf("))", start); end >= 0; end = line.indexOf("))", end + 1)) {
+    if (end + 2 === line.length || isBlank(line.charCodeAt(end + 2))) return [start, end + 2];
   }
   return null;
 }
@@ -85,43 +91,68 @@ function dropsOf(detail: string): number | null {
   return d < 0 || (close >= 0 && d > close) ? null : numberAt(detail, d + 2);
 }
 
-/** The first `count` whitespace-separated tokens of `line[0, end)`. */
-function tokens(line: string, end: number, count: number): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (out.length < count) {
-    while (i < end && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
-    if (i >= end) break;
-    const start = i;
-    while (i < end && line.charCodeAt(i) !== 32 && line.charCodeAt(i) !== 9) i++;
-    out.push(line.slice(start, i));
-  }
-  return out;
+function isBlank(code: number): boolean {
+  return code === 32 || code === 9;
 }
 
-const NUMBER = /^\d+$/;
+/** The index of the first non-blank character of `line[from, end)`, or `end`. */
+function skipBlanks(line: string, from: number, end: number): number {
+  while (from < end && isBlank(line.charCodeAt(from))) from++;
+  return from;
+}
 
+/** The index just past the token starting at `from` in `line[from, end)`. */
+function tokenEnd(line: string, from: number, end: number): number {
+  while (from < end && !isBlank(line.charCodeAt(from))) from++;
+  return from;
+}
+
+/** The unsigned integer exactly spanning `line[from, to)`, or -1. */
+function wholeNumber(line: string, from: number, to: number): number {
+  if (from === to) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const digit = line.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    n = n * 10 + digit;
+  }
+  return n;
+}
+
+// Index arithmetic on the line rather than split() and substrings: this runs for each of
+// 10,000s of listeners, and every object less per line is garbage not collected.
 function parseSocketLine(line: string, source: string, lineNo: number): SsListener {
   const span = usersSpan(line);
-  const head = tokens(line, span ? span[0] : line.length, 5);
+  const head = span ? span[0] : line.length;
+  let at = skipBlanks(line, 0, head);
   // With -l the State column is printed; tolerate its absence (a `state listening` filter).
-  if (head[0] === "LISTEN") head.shift();
-  const [recvQ, sendQ, localText] = head;
-  if (recvQ === undefined || sendQ === undefined || localText === undefined) {
+  if (line.startsWith("LISTEN", at) && tokenEnd(line, at, head) === at + 6) {
+    at = skipBlanks(line, at + 6, head);
+  }
+  const recvEnd = tokenEnd(line, at, head);
+  const sendAt = skipBlanks(line, recvEnd, head);
+  const sendEnd = tokenEnd(line, sendAt, head);
+  const localAt = skipBlanks(line, sendEnd, head);
+  const localEnd = tokenEnd(line, localAt, head);
+  if (localAt === localEnd) {
     throw parseError(source, lineNo, line, "expected Recv-Q, Send-Q and a local address");
   }
-  if (!NUMBER.test(recvQ) || !NUMBER.test(sendQ)) {
+  const recvQ = wholeNumber(line, at, recvEnd);
+  const sendQ = wholeNumber(line, sendAt, sendEnd);
+  if (recvQ < 0 || sendQ < 0) {
     throw parseError(source, lineNo, line, "Recv-Q and Send-Q must be numbers");
   }
-  const local = parseEndpoint(localText);
-  if (!local) throw parseError(source, lineNo, line, `bad local address ${localText}`);
+  const local = parseEndpointIn(line, localAt, localEnd);
+  if (!local) {
+    throw parseError(source, lineNo, line, `bad local address ${line.slice(localAt, localEnd)}`);
+  }
   const tail = span ? span[1] : 0;
   const v6only = numberAfter(line, "v6only:", tail);
   return {
     local,
-    acceptQueue: Number(recvQ),
-    backlog: Number(sendQ),
-    owners: span ? parseOwners(line.slice(span[0] + 7, span[1] - 1)) : [],
+    acceptQueue: recvQ,
+    backlog: sendQ,
+    owners: span ? parseOwners(line, span[0] + 7, span[1] - 1) : [],
     drops: null,
     inode: numberAfter(line, "ino:", tail),
     uid: numberAfter(line, "uid:", tail),
@@ -143,14 +174,17 @@ export function parseSsListeners(text: string, source = "ss -ltnmpe"): SsListene
     const line = text.slice(start, end);
     start = end + 1;
     lineNo++;
+    if (line.length === 0) continue;
     const first = line.charCodeAt(0);
-    if (first === 32 || first === 9) {
+    if (isBlank(first)) {
       if (!current) throw parseError(source, lineNo, line, "detail line without a socket line");
       current.drops ??= dropsOf(line);
       continue;
     }
-    if (line.trim() === "") continue;
-    if (/^(State|Netid|Recv-Q)\s/.test(line)) continue; // header from an ss without -H
+    // A header from an ss without -H (socket lines start with LISTEN or a number).
+    if ((first === 83 || first === 78 || first === 82) && /^(State|Netid|Recv-Q)\s/.test(line)) {
+      continue;
+    }
     current = parseSocketLine(line, source, lineNo);
     listeners.push(current);
   }
