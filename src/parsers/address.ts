@@ -35,7 +35,7 @@ function isDottedQuad(text: string, from: number, to: number): boolean {
     let i = groupStart;
     while (i < to && text.charCodeAt(i) !== 46) i++;
     if (digitsValue(text, groupStart, i, 3) < 0) return false;
-    if ((group < 3) !== (i < to)) return false;
+    if (group < 3 !== i < to) return false;
     groupStart = i + 1;
   }
   return true;
@@ -74,7 +74,16 @@ export function parseEndpointIn(text: string, from: number, to: number): Endpoin
     return { address: inner.toLowerCase(), port, device, family: "inet6" };
   }
   if (!isDottedQuad(text, from, hostEnd)) return null;
-  return { address: text.slice(from, hostEnd), port, device, family: "inet" };
+  return { address: sameV4(text, from, hostEnd), port, device, family: "inet" };
+}
+
+let lastV4 = "";
+
+/** `text[from, to)`, as the same string as the previous IPv4 address when it is the same. */
+function sameV4(text: string, from: number, to: number): string {
+  // Most listeners and requests of a host share a handful of addresses (0.0.0.0 first).
+  if (to - from !== lastV4.length || !text.startsWith(lastV4, from)) lastV4 = text.slice(from, to);
+  return lastV4;
 }
 
 /** Formats an endpoint back the way `ss` does (`[v6]:port`, `v4:port`, `*:port`). */

@@ -91,6 +91,20 @@ function dropsOf(detail: string): number | null {
   return d < 0 || (close >= 0 && d > close) ? null : numberAt(detail, d + 2);
 }
 
+/**
+ * dropsOf() of the detail line `text[start, end)` without cutting it out when it has the usual
+ * layout (`\t skmem:(…)`): half the lines of `ss -m` output are such lines.
+ */
+function dropsIn(text: string, start: number, end: number): number | null {
+  const at = skipBlanks(text, start, end);
+  const close = text.startsWith("skmem:(", at) ? text.indexOf(")", at) : -1;
+  if (close < 0 || close >= end) return dropsOf(text.slice(start, end));
+  for (let i = at; i < close - 1; i++) {
+    if (text.charCodeAt(i) === 44 && text.charCodeAt(i + 1) === 100) return numberAt(text, i + 2);
+  }
+  return null;
+}
+
 function isBlank(code: number): boolean {
   return code === 32 || code === 9;
 }
@@ -171,16 +185,20 @@ export function parseSsListeners(text: string, source = "ss -ltnmpe"): SsListene
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
-    const line = text.slice(start, end);
+    const lineStart = start;
     start = end + 1;
     lineNo++;
-    if (line.length === 0) continue;
-    const first = line.charCodeAt(0);
+    if (lineStart === end) continue;
+    const first = text.charCodeAt(lineStart);
     if (isBlank(first)) {
-      if (!current) throw parseError(source, lineNo, line, "detail line without a socket line");
-      current.drops ??= dropsOf(line);
+      if (!current) {
+        const line = text.slice(lineStart, end);
+        throw parseError(source, lineNo, line, "detail line without a socket line");
+      }
+      current.drops ??= dropsIn(text, lineStart, end);
       continue;
     }
+    const line = text.slice(lineStart, end);
     // A header from an ss without -H (socket lines start with LISTEN or a number).
     if ((first === 83 || first === 78 || first === 82) && /^(State|Netid|Recv-Q)\s/.test(line)) {
       continue;
