@@ -1,8 +1,10 @@
 /**
  * Parser throughput on generated `ss` output, in lines per second (budget: ≥ 1,000,000), and on
- * generated sock_diag dumps, in messages (sockets) per second. All parsers run on the same
- * machine in the same process, so the figures compare.
+ * generated sock_diag dumps, in messages (sockets) per second. Each parser runs in a process of
+ * its own on the same machine, as each runs in synq: one parser's garbage (a million lines of
+ * SYN-RECV output) must not bill another's collections.
  */
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -78,31 +80,55 @@ function linesPerSecond(lines: number, run: () => void, repeat = 1): number {
   return Math.round((lines * repeat) / seconds);
 }
 
-/** Measures both parsers and returns lines per second for each. */
+const PARSERS = {
+  synRecv: () => {
+    // Fed in 64 KiB byte chunks, as ss's pipe delivers it.
+    const bytes = Buffer.from(`${synRecvLines(1_000_000).join("\n")}\n`);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 65536) chunks.push(bytes.subarray(i, i + 65536));
+    return linesPerSecond(1_000_000, () => {
+      const c = new SynRecvCounter();
+      for (const chunk of chunks) c.pushChunk(chunk);
+      c.end();
+      c.result();
+    });
+  },
+  listeners: () => {
+    // The at-scale case: 10,000 listeners (two lines each), parsed 50 times over.
+    const listenersOut = listenerText(10_000);
+    return linesPerSecond(20_000, () => parseSsListeners(listenersOut), 50);
+  },
+  sockDiag: () => {
+    const datagrams = requestDatagrams(1_000_000, capturedRequestMessage());
+    return linesPerSecond(1_000_000, () => {
+      const p = new InetDiagDumpParser("bench");
+      for (const d of datagrams) p.push(d);
+      p.synRecv();
+    });
+  },
+};
+
+/** One parser's rate, measured in a fresh process (this file run with the parser's name). */
+function measureAlone(parser: keyof typeof PARSERS): number {
+  const script = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, [...process.execArgv, script, parser], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`${parser} parser bench failed: ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
+
+/** Measures every parser and returns its rate (lines or messages per second). */
 export function parserThroughput() {
-  // Fed in 64 KiB byte chunks, as ss's pipe delivers it.
-  const bytes = Buffer.from(`${synRecvLines(1_000_000).join("\n")}\n`);
-  const chunks: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += 65536) chunks.push(bytes.subarray(i, i + 65536));
-  const synRecv = linesPerSecond(1_000_000, () => {
-    const c = new SynRecvCounter();
-    for (const chunk of chunks) c.pushChunk(chunk);
-    c.end();
-    c.result();
-  });
-  // The at-scale case: 10,000 listeners (two lines each), parsed 50 times over.
-  const listenersOut = listenerText(10_000);
-  const listeners = linesPerSecond(20_000, () => parseSsListeners(listenersOut), 50);
-  const datagrams = requestDatagrams(1_000_000, capturedRequestMessage());
-  const diagRequests = linesPerSecond(1_000_000, () => {
-    const p = new InetDiagDumpParser("bench");
-    for (const d of datagrams) p.push(d);
-    p.synRecv();
-  });
   return {
-    synRecvLinesPerSecond: synRecv,
-    listenerLinesPerSecond: listeners,
-    sockDiagRequestsPerSecond: diagRequests,
+    synRecvLinesPerSecond: measureAlone("synRecv"),
+    listenerLinesPerSecond: measureAlone("listeners"),
+    sockDiagRequestsPerSecond: measureAlone("sockDiag"),
     budget: 1_000_000,
   };
+}
+
+const parser = process.argv[2];
+if (process.argv[1] === fileURLToPath(import.meta.url) && parser && parser in PARSERS) {
+  console.log(PARSERS[parser as keyof typeof PARSERS]());
 }
