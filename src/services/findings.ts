@@ -19,13 +19,35 @@ function counter(counters: readonly Counter[], name: string): Counter | undefine
   return counters.find((c) => c.name === name);
 }
 
-function listenerFindings(input: FindingsInput, l: Listener): Finding[] {
-  const out: Finding[] = [];
-  const somaxconn = input.sysctls.get("net.core.somaxconn") ?? null;
-  const syncookies = input.sysctls.get("net.ipv4.tcp_syncookies") ?? null;
+/** The sysctls every listener's rules read, looked up once per namespace. */
+interface ListenerContext {
+  netns: string;
+  somaxconn: number | null;
+  syncookies: number | null;
+}
+
+/**
+ * Whether any rule of listenerFindings() can fire (keep the two in step): most of 10,000
+ * listeners are healthy and need no closures, arrays or sysctl lookups.
+ */
+function mayHaveFindings(ctx: ListenerContext, l: Listener): boolean {
+  const aq = l.acceptQueue;
+  const sq = l.synQueue;
+  return (
+    aq.depth > aq.backlog ||
+    aq.fillPercent >= NEAR_FULL_PERCENT ||
+    (l.dropsPerSecond ?? 0) > 0 ||
+    (l.drops ?? 0) > 0 ||
+    (ctx.somaxconn !== null && aq.backlog === ctx.somaxconn) ||
+    (sq.depth > 0 && sq.fillPercent >= NEAR_FULL_PERCENT)
+  );
+}
+
+function listenerFindings(ctx: ListenerContext, l: Listener, out: Finding[]): void {
+  const { somaxconn, syncookies } = ctx;
   const add = (severity: Severity, code: string, message: string, fix: string) =>
-    out.push({ severity, code, netns: input.netns, listener: l.local, message, fix });
-  // Built only when a finding needs it: most of 10,000 listeners have none.
+    out.push({ severity, code, netns: ctx.netns, listener: l.local, message, fix });
+  // Built only when a finding needs it.
   const raiseBacklog = () => {
     const who = l.processes.length
       ? ` (${[...new Set(l.processes.map((p) => p.command))].join(", ")})`
@@ -91,7 +113,6 @@ function listenerFindings(input: FindingsInput, l: Listener): Finding[] {
       `raise the listen() backlog of ${l.local} (it also sizes the SYN queue); if clients do not complete handshakes (SYN flood), keep tcp_syncookies=1 and consider lowering net.ipv4.tcp_synack_retries`,
     );
   }
-  return out;
 }
 
 function namespaceFindings(input: FindingsInput): Finding[] {
@@ -174,10 +195,14 @@ function namespaceFindings(input: FindingsInput): Finding[] {
 
 /** Every problem found in one namespace, most severe first. No finding for a healthy listener. */
 export function findProblems(input: FindingsInput): Finding[] {
-  const all = [
-    ...input.listeners.flatMap((l) => listenerFindings(input, l)),
-    ...namespaceFindings(input),
-  ];
+  const ctx: ListenerContext = {
+    netns: input.netns,
+    somaxconn: input.sysctls.get("net.core.somaxconn") ?? null,
+    syncookies: input.sysctls.get("net.ipv4.tcp_syncookies") ?? null,
+  };
+  const all: Finding[] = [];
+  for (const l of input.listeners) if (mayHaveFindings(ctx, l)) listenerFindings(ctx, l, all);
+  all.push(...namespaceFindings(input));
   return all.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 }
 
