@@ -1,3 +1,5 @@
+import { RepeatedText } from "./repeated-text.js";
+
 /** An endpoint as `ss -n` prints it, split into its parts. */
 export interface Endpoint {
   /** Address without brackets or interface: `0.0.0.0`, `::`, `::ffff:10.0.0.1`, or `*`. */
@@ -16,8 +18,11 @@ export function unmapV4(address: string): string | null {
   return m ? (m[1] as string) : null;
 }
 
-/** The value of the 1 to `maxDigits` decimal digits in `text[from, to)`, or -1. */
-function digitsValue(text: string, from: number, to: number, maxDigits: number): number {
+/** IPv4 addresses as read: most listeners and requests of a host share a handful of them. */
+const v4Addresses = new RepeatedText();
+
+/** The value of the decimal digits (1 to `maxDigits` of them) exactly spanning `text[from, to)`, or -1. */
+export function decimalIn(text: string, from: number, to: number, maxDigits = Infinity): number {
   if (to <= from || to - from > maxDigits) return -1;
   let n = 0;
   for (let i = from; i < to; i++) {
@@ -34,7 +39,7 @@ function isDottedQuad(text: string, from: number, to: number): boolean {
   for (let group = 0; group < 4; group++) {
     let i = groupStart;
     while (i < to && text.charCodeAt(i) !== 46) i++;
-    if (digitsValue(text, groupStart, i, 3) < 0) return false;
+    if (decimalIn(text, groupStart, i, 3) < 0) return false;
     if (group < 3 !== i < to) return false;
     groupStart = i + 1;
   }
@@ -56,7 +61,7 @@ export function parseEndpoint(text: string): Endpoint | null {
 export function parseEndpointIn(text: string, from: number, to: number): Endpoint | null {
   const colon = text.lastIndexOf(":", to - 1);
   if (colon <= from) return null;
-  const port = digitsValue(text, colon + 1, to, 5);
+  const port = decimalIn(text, colon + 1, to, 5);
   if (port < 0 || port > 65535) return null;
   let hostEnd = colon;
   let device: string | null = null;
@@ -74,16 +79,7 @@ export function parseEndpointIn(text: string, from: number, to: number): Endpoin
     return { address: inner.toLowerCase(), port, device, family: "inet6" };
   }
   if (!isDottedQuad(text, from, hostEnd)) return null;
-  return { address: sameV4(text, from, hostEnd), port, device, family: "inet" };
-}
-
-let lastV4 = "";
-
-/** `text[from, to)`, as the same string as the previous IPv4 address when it is the same. */
-function sameV4(text: string, from: number, to: number): string {
-  // Most listeners and requests of a host share a handful of addresses (0.0.0.0 first).
-  if (to - from !== lastV4.length || !text.startsWith(lastV4, from)) lastV4 = text.slice(from, to);
-  return lastV4;
+  return { address: v4Addresses.slice(text, from, hostEnd), port, device, family: "inet" };
 }
 
 /** Formats an endpoint back the way `ss` does (`[v6]:port`, `v4:port`, `*:port`). */

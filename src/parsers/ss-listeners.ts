@@ -1,5 +1,6 @@
-import { type Endpoint, parseEndpointIn } from "./address.js";
+import { decimalIn, type Endpoint, parseEndpointIn } from "./address.js";
 import { parseError } from "./parse-error.js";
+import { RepeatedText } from "./repeated-text.js";
 
 /** A process holding a listening socket, from `ss -p` `users:((...))`. */
 export interface SocketOwner {
@@ -24,16 +25,8 @@ export interface SsListener {
   v6only: boolean | null;
 }
 
-let lastCommand = "";
-
-/** `text[from, to)`, as the same string as the previous owner's when it is the same name. */
-function commandIn(text: string, from: number, to: number): string {
-  // Workers of one server share a name: thousands of listeners, a handful of distinct names.
-  if (to - from !== lastCommand.length || !text.startsWith(lastCommand, from)) {
-    lastCommand = text.slice(from, to);
-  }
-  return lastCommand;
-}
+/** Command names as read: workers of one server share one name across thousands of sockets. */
+const commands = new RepeatedText();
 
 /**
  * Parses the owners list `("cmd",pid=1,fd=3),(…)` inside `users:(...)`, which spans
@@ -51,7 +44,7 @@ function parseOwners(text: string, from: number, to: number): SocketOwner[] {
     const fdAt = text.indexOf(",fd=", pidAt + 6);
     const fd = fdAt < 0 || fdAt >= to ? null : numberAt(text, fdAt + 4);
     if (pid !== null && fd !== null)
-      owners.push({ command: commandIn(text, open + 2, pidAt), pid, fd });
+      owners.push({ command: commands.slice(text, open + 2, pidAt), pid, fd });
     from = fd === null ? pidAt + 6 : fdAt + 4;
   }
 }
@@ -82,24 +75,21 @@ function usersSpan(line: string): [number, number] | null {
   return null;
 }
 
-/** sk_drops: the `d<N>` field of `skmem:(r0,rb…,d<N>)` on a detail line, or null. */
-function dropsOf(detail: string): number | null {
-  const at = detail.indexOf("skmem:(");
-  if (at < 0) return null;
-  const close = detail.indexOf(")", at);
-  const d = detail.indexOf(",d", at);
-  return d < 0 || (close >= 0 && d > close) ? null : numberAt(detail, d + 2);
-}
-
 /**
- * dropsOf() of the detail line `text[start, end)` without cutting it out when it has the usual
- * layout (`\t skmem:(…)`): half the lines of `ss -m` output are such lines.
+ * sk_drops: the `d<N>` field of `skmem:(r0,rb…,d<N>)` on the detail line `text[start, end)`, or
+ * null. Usually the line's first field (`\t skmem:(…)`), then read in place: half the lines of
+ * `ss -m` output are such lines.
  */
 function dropsIn(text: string, start: number, end: number): number | null {
-  const at = skipBlanks(text, start, end);
-  const close = text.startsWith("skmem:(", at) ? text.indexOf(")", at) : -1;
-  if (close < 0 || close >= end) return dropsOf(text.slice(start, end));
-  for (let i = at; i < close - 1; i++) {
+  let at = skipBlanks(text, start, end);
+  if (!text.startsWith("skmem:(", at)) {
+    const offset = text.slice(start, end).indexOf("skmem:(");
+    if (offset < 0) return null;
+    at = start + offset;
+  }
+  const close = text.indexOf(")", at);
+  const stop = close < 0 || close >= end ? end : close;
+  for (let i = at; i < stop - 1; i++) {
     if (text.charCodeAt(i) === 44 && text.charCodeAt(i + 1) === 100) return numberAt(text, i + 2);
   }
   return null;
@@ -121,18 +111,6 @@ function tokenEnd(line: string, from: number, end: number): number {
   return from;
 }
 
-/** The unsigned integer exactly spanning `line[from, to)`, or -1. */
-function wholeNumber(line: string, from: number, to: number): number {
-  if (from === to) return -1;
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const digit = line.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    n = n * 10 + digit;
-  }
-  return n;
-}
-
 // Index arithmetic on the line rather than split() and substrings: this runs for each of
 // 10,000s of listeners, and every object less per line is garbage not collected.
 function parseSocketLine(line: string, source: string, lineNo: number): SsListener {
@@ -151,8 +129,8 @@ function parseSocketLine(line: string, source: string, lineNo: number): SsListen
   if (localAt === localEnd) {
     throw parseError(source, lineNo, line, "expected Recv-Q, Send-Q and a local address");
   }
-  const recvQ = wholeNumber(line, at, recvEnd);
-  const sendQ = wholeNumber(line, sendAt, sendEnd);
+  const recvQ = decimalIn(line, at, recvEnd);
+  const sendQ = decimalIn(line, sendAt, sendEnd);
   if (recvQ < 0 || sendQ < 0) {
     throw parseError(source, lineNo, line, "Recv-Q and Send-Q must be numbers");
   }
