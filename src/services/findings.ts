@@ -26,28 +26,11 @@ interface ListenerContext {
   syncookies: number | null;
 }
 
-/**
- * Whether any rule of listenerFindings() can fire (keep the two in step): most of 10,000
- * listeners are healthy and need no closures, arrays or sysctl lookups.
- */
-function mayHaveFindings(ctx: ListenerContext, l: Listener): boolean {
-  const aq = l.acceptQueue;
-  const sq = l.synQueue;
-  return (
-    aq.depth > aq.backlog ||
-    aq.fillPercent >= NEAR_FULL_PERCENT ||
-    (l.dropsPerSecond ?? 0) > 0 ||
-    (l.drops ?? 0) > 0 ||
-    (ctx.somaxconn !== null && aq.backlog === ctx.somaxconn) ||
-    (sq.depth > 0 && sq.fillPercent >= NEAR_FULL_PERCENT)
-  );
-}
-
 function listenerFindings(ctx: ListenerContext, l: Listener, out: Finding[]): void {
   const { somaxconn, syncookies } = ctx;
   const add = (severity: Severity, code: string, message: string, fix: string) =>
     out.push({ severity, code, netns: ctx.netns, listener: l.local, message, fix });
-  // Built only when a finding needs it.
+  // Built only when a finding needs it: most of 10,000 listeners have none.
   const raiseBacklog = () => {
     const who = l.processes.length
       ? ` (${[...new Set(l.processes.map((p) => p.command))].join(", ")})`
@@ -201,7 +184,7 @@ export function findProblems(input: FindingsInput): Finding[] {
     syncookies: input.sysctls.get("net.ipv4.tcp_syncookies") ?? null,
   };
   const all: Finding[] = [];
-  for (const l of input.listeners) if (mayHaveFindings(ctx, l)) listenerFindings(ctx, l, all);
+  for (const l of input.listeners) listenerFindings(ctx, l, all);
   all.push(...namespaceFindings(input));
   return all.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 }
