@@ -10,10 +10,17 @@ export abstract class SynqCommand extends Command {
   // oclif colourises JSON token by token: seconds and hundreds of MB for 10,000 listeners.
   // Indented for a terminal, compact for a pipe or file (half the bytes for jq and scripts).
   override logJson(json: unknown): void {
-    const write = (text: string) => process.stdout.write(text);
-    if (process.stdout.isTTY) write(JSON.stringify(json, null, 2));
-    else writeJsonText(json, write);
-    write("\n");
+    const { stdout } = process;
+    if (stdout.isTTY) {
+      stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      return;
+    }
+    // A piece's bytes can be reused once the stream holds none of them (written synchronously).
+    writeJsonText(json, (bytes) => {
+      stdout.write(bytes);
+      return stdout.writableLength === 0;
+    });
+    stdout.write("\n");
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }) {

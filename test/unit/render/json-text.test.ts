@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { writeJsonText } from "../../../src/render/json-text.js";
+import { PIECE_BYTES, writeJsonText } from "../../../src/render/json-text.js";
 
-function pieces(value: unknown): string[] {
-  const out: string[] = [];
-  writeJsonText(value, (p) => out.push(p));
+/** The pieces as written, copied when handed on: the writer may fill its buffer again. */
+function pieces(value: unknown, reuse = true): Buffer[] {
+  const out: Buffer[] = [];
+  writeJsonText(value, (bytes) => {
+    out.push(reuse ? Buffer.from(bytes) : (bytes as Buffer));
+    return reuse;
+  });
   return out;
 }
+
+const text = (value: unknown, reuse = true) => Buffer.concat(pieces(value, reuse)).toString("utf8");
 
 const listener = (i: number) => ({
   local: `10.0.0.${i % 256}:${1024 + i}`,
@@ -49,20 +55,33 @@ describe("writeJsonText", () => {
 
   for (const [name, value] of cases) {
     it(`writes what JSON.stringify writes: ${name}`, () => {
-      expect(pieces(value).join("")).toBe(JSON.stringify(value));
+      expect(text(value)).toBe(JSON.stringify(value));
     });
   }
 
-  it("hands large documents on in pieces of about 64 KiB, never as one string", () => {
+  it("hands large documents on in pieces of at most 64 KiB, never as one string", () => {
     const doc = { listeners: Array.from({ length: 20000 }, (_, i) => listener(i)) };
     const out = pieces(doc);
-    const total = JSON.stringify(doc).length;
+    const total = Buffer.byteLength(JSON.stringify(doc));
     expect(total).toBeGreaterThan(1_000_000);
-    expect(out.length).toBeGreaterThanOrEqual(Math.floor(total / (2 * 65536)));
-    for (const p of out) expect(p.length).toBeLessThan(2 * 65536);
+    expect(out.length).toBeGreaterThanOrEqual(Math.ceil(total / PIECE_BYTES));
+    expect(out.length).toBeLessThan(2 * Math.ceil(total / PIECE_BYTES));
+    for (const p of out) expect(p.length).toBeLessThanOrEqual(PIECE_BYTES);
+  });
+
+  it("never refills bytes the writer kept (a queued write)", () => {
+    const doc = { listeners: Array.from({ length: 5000 }, (_, i) => listener(i)) };
+    const kept = pieces(doc, false);
+    expect(new Set(kept.map((p) => p.buffer)).size).toBe(kept.length);
+    expect(text(doc, false)).toBe(JSON.stringify(doc));
+  });
+
+  it("writes a value longer than a piece whole, between the pieces around it", () => {
+    const doc = ["a", "é".repeat(PIECE_BYTES), ["b", "c"], "😀".repeat(3 * PIECE_BYTES), 1];
+    expect(text(doc)).toBe(JSON.stringify(doc));
   });
 
   it("throws as JSON.stringify does on what JSON cannot hold", () => {
-    expect(() => pieces({ big: [1n] })).toThrow(TypeError);
+    expect(() => text({ big: [1n] })).toThrow(TypeError);
   });
 });
