@@ -1,12 +1,16 @@
 import { SynqError } from "../errors.js";
 import { AF_INET, AF_INET6, formatV4, formatV6 } from "../net/inet.js";
+import type { Endpoint } from "./address.js";
+import type { SsListener } from "./ss-listeners.js";
+import type { SynRecvCount } from "./ss-syn-recv.js";
 import { V4EndpointCounts } from "./v4-endpoint-counts.js";
 
 /**
  * Parses sock_diag dumps of TCP sockets (NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY answers: a
  * stream of `struct nlmsghdr` + `struct inet_diag_msg` + rtattrs, include/uapi/linux/
  * inet_diag.h) into listeners and per-endpoint SYN-RECV counts: the same readings `ss -ltnmpe`
- * and `ss -tn state syn-recv` print, without the text. Pure: bytes in, records out.
+ * and `ss -tn state syn-recv` print, without the text, in the same shapes (endpoints as `ss -n`
+ * writes them). Pure: bytes in, records out; device names and owners are filled in later.
  */
 
 export const NLMSG_HDRLEN = 16;
@@ -27,33 +31,13 @@ const INET_DIAG_SKMEMINFO = 7;
 const INET_DIAG_SKV6ONLY = 11;
 const SK_MEMINFO_DROPS = 8;
 
-/** A socket's local endpoint as the kernel reports it; `ifindex` is sk_bound_dev_if (0: none). */
-export interface DiagEndpoint {
-  family: "inet" | "inet6";
-  address: string;
-  port: number;
+/**
+ * An endpoint bound to a device (SO_BINDTODEVICE, sk_bound_dev_if): the dump has only the
+ * interface index, whose name belongs to the namespace (see nameDevices).
+ */
+export interface DeviceBinding {
+  endpoint: Endpoint;
   ifindex: number;
-}
-
-/** One LISTEN socket from a dump. */
-export interface DiagListener {
-  local: DiagEndpoint;
-  /** sk_ack_backlog (idiag_rqueue for a listener). */
-  acceptQueue: number;
-  /** sk_max_ack_backlog (idiag_wqueue for a listener). */
-  backlog: number;
-  uid: number;
-  inode: number;
-  /** sk_drops, or null when the kernel sent no INET_DIAG_SKMEMINFO with that slot. */
-  drops: number | null;
-  /** IPV6_V6ONLY for IPv6 listeners (INET_DIAG_SKV6ONLY), null for IPv4. */
-  v6only: boolean | null;
-}
-
-/** Request sockets (SYN-RECV) counted per local endpoint. */
-export interface DiagSynRecvCount {
-  local: DiagEndpoint;
-  count: number;
 }
 
 function dumpError(source: string, message: number, reason: string): SynqError {
@@ -69,11 +53,12 @@ function dumpError(source: string, message: number, reason: string): SynqError {
  * Memory is flat in the number of request sockets: they are counted, never kept.
  */
 export class InetDiagDumpParser {
-  private readonly found: DiagListener[] = [];
+  private readonly found: SsListener[] = [];
   /** IPv4 request-socket counts by raw port, then address (as int32): keys stay small ints. */
   private readonly v4Counts = new V4EndpointCounts();
   /** Other request-socket counts, keyed by the raw endpoint (address, port, ifindex). */
-  private readonly counts = new Map<string, DiagSynRecvCount>();
+  private readonly counts = new Map<string, SynRecvCount>();
+  private readonly bindings: DeviceBinding[] = [];
   private messages = 0;
   /** True once NLMSG_DONE arrived: the dump is complete. */
   done = false;
@@ -157,16 +142,29 @@ export class InetDiagDumpParser {
     // Other states cannot match the dump's state filter; tolerate them all the same.
   }
 
-  private endpoint(bytes: Uint8Array, view: DataView, at: number, family: number): DiagEndpoint {
-    return {
-      family: family === AF_INET ? "inet" : "inet6",
-      address:
-        family === AF_INET
-          ? this.v4Text(view.getInt32(at + 8, HOST_LE), bytes, at + 8)
-          : formatV6(bytes.subarray(at + 8, at + 24)),
-      port: view.getUint16(at + 4, false),
-      ifindex: view.getUint32(at + 40, HOST_LE),
-    };
+  /**
+   * The endpoint at `at` as `ss -n` prints it: an IPv6 wildcard that also takes IPv4 (not
+   * v6only) is `*`. A device binding is noted for nameDevices.
+   */
+  private endpoint(
+    bytes: Uint8Array,
+    view: DataView,
+    at: number,
+    family: number,
+    v6only: boolean | null,
+  ): Endpoint {
+    const address =
+      family === AF_INET
+        ? this.v4Text(view.getInt32(at + 8, HOST_LE), bytes, at + 8)
+        : formatV6(bytes.subarray(at + 8, at + 24));
+    const port = view.getUint16(at + 4, false);
+    const endpoint: Endpoint =
+      family === AF_INET6 && address === "::" && v6only === false
+        ? { address: "*", port, device: null, family: "any" }
+        : { address, port, device: null, family: family === AF_INET ? "inet" : "inet6" };
+    const ifindex = view.getUint32(at + 40, HOST_LE);
+    if (ifindex !== 0) this.bindings.push({ endpoint, ifindex });
+    return endpoint;
   }
 
   /** Counts any other request socket, keyed by its raw endpoint. */
@@ -174,7 +172,7 @@ export class InetDiagDumpParser {
     const key = endpointKey(view, at, family);
     const entry = this.counts.get(key);
     if (entry) entry.count++;
-    else this.counts.set(key, { local: this.endpoint(bytes, view, at, family), count: 1 });
+    else this.counts.set(key, { local: this.endpoint(bytes, view, at, family, null), count: 1 });
   }
 
   private listener(
@@ -183,7 +181,7 @@ export class InetDiagDumpParser {
     at: number,
     end: number,
     family: number,
-  ): DiagListener {
+  ): SsListener {
     let drops: number | null = null;
     let v6only: boolean | null = null;
     for (let a = at + INET_DIAG_MSG_LEN; a + 4 <= end; ) {
@@ -197,14 +195,16 @@ export class InetDiagDumpParser {
       }
       a += (len + 3) & ~3;
     }
+    if (family === AF_INET6) v6only ??= false;
     return {
-      local: this.endpoint(bytes, view, at, family),
+      local: this.endpoint(bytes, view, at, family, v6only),
       acceptQueue: view.getUint32(at + 56, HOST_LE),
       backlog: view.getUint32(at + 60, HOST_LE),
-      uid: view.getUint32(at + 64, HOST_LE),
-      inode: view.getUint32(at + 68, HOST_LE),
+      owners: [],
       drops,
-      v6only: family === AF_INET6 ? (v6only ?? false) : null,
+      inode: view.getUint32(at + 68, HOST_LE),
+      uid: view.getUint32(at + 64, HOST_LE),
+      v6only,
     };
   }
 
@@ -224,29 +224,52 @@ export class InetDiagDumpParser {
   }
 
   /** The listeners, in dump order. */
-  listeners(): DiagListener[] {
+  listeners(): SsListener[] {
     return this.found;
   }
 
   /** SYN-RECV counts per local endpoint. */
-  synRecv(): DiagSynRecvCount[] {
-    const out: DiagSynRecvCount[] = [];
+  synRecv(): SynRecvCount[] {
+    const out: SynRecvCount[] = [];
+    const v4 = this.v4Counts;
     // Back from the raw words to bytes in wire order: port and address are big-endian there.
     const raw = new DataView(new ArrayBuffer(8));
     const rawBytes = new Uint8Array(raw.buffer);
-    for (const { port, address, count } of this.v4Counts.entries()) {
-      raw.setUint16(0, port, HOST_LE);
-      raw.setInt32(4, address, HOST_LE);
-      const local: DiagEndpoint = {
-        family: "inet",
-        address: this.v4Text(address, rawBytes, 4),
+    for (let i = v4.first(); i >= 0; i = v4.next(i)) {
+      raw.setUint16(0, v4.port(i), HOST_LE);
+      raw.setInt32(4, v4.address(i), HOST_LE);
+      const address = this.v4Text(v4.address(i), rawBytes, 4);
+      const local: Endpoint = {
+        address,
         port: raw.getUint16(0, false),
-        ifindex: 0,
+        device: null,
+        family: "inet",
       };
-      out.push({ local, count });
+      out.push({ local, count: v4.count(i) });
     }
     for (const c of this.counts.values()) out.push(c);
     return out;
+  }
+
+  /** The endpoints bound to a device, whose names nameDevices fills in. */
+  deviceBindings(): DeviceBinding[] {
+    return this.bindings;
+  }
+}
+
+/**
+ * Names the devices of `bindings` (interface indexes are per namespace: call it in the dump's),
+ * as `ss` prints them; each index is looked up once.
+ */
+export function nameDevices(bindings: DeviceBinding[], nameOf: (ifindex: number) => string) {
+  const names = new Map<number, string>();
+  for (const { endpoint, ifindex } of bindings) {
+    let name = names.get(ifindex);
+    if (name === undefined) {
+      name = nameOf(ifindex);
+      names.set(ifindex, name);
+    }
+    endpoint.device = name;
   }
 }
 

@@ -41,13 +41,26 @@ export class V4EndpointCounts {
     }
   }
 
-  /** Every pair with its count. */
-  *entries(): Generator<{ port: number; address: number; count: number }> {
-    for (let i = 0; i < this.ports.length; i++) {
-      const port = this.ports[i] as number;
-      if (port !== -1) {
-        yield { port, address: this.addresses[i] as number, count: this.counts[i] as number };
-      }
-    }
+  /** The slot of the first pair, or -1: walk them with next(). */
+  first(): number {
+    return this.next(-1);
+  }
+
+  /** The slot of the pair after slot `i`, or -1. */
+  next(i: number): number {
+    for (let j = i + 1; j < this.ports.length; j++) if (this.ports[j] !== -1) return j;
+    return -1;
+  }
+
+  port(slot: number): number {
+    return this.ports[slot] as number;
+  }
+
+  address(slot: number): number {
+    return this.addresses[slot] as number;
+  }
+
+  count(slot: number): number {
+    return this.counts[slot] as number;
   }
 }

@@ -1,16 +1,13 @@
 import { SynqError } from "../errors.js";
 import { AF_INET, AF_INET6 } from "../net/inet.js";
-import type { Endpoint } from "../parsers/address.js";
 import {
-  type DiagEndpoint,
   DiagErrnoError,
-  type DiagListener,
-  type DiagSynRecvCount,
   EXT_SKMEMINFO,
   InetDiagDumpParser,
   LISTEN_AND_SYN_RECV,
+  nameDevices,
 } from "../parsers/inet-diag.js";
-import type { SsListener } from "../parsers/ss-listeners.js";
+import type { SocketOwner, SsListener } from "../parsers/ss-listeners.js";
 import type { SynRecvCount } from "../parsers/ss-syn-recv.js";
 import { dumpTcpSockets, interfaceName, SockDiagUnavailable } from "../sources/sock-diag.js";
 
@@ -45,66 +42,32 @@ function dumpFamily(family: number): InetDiagDumpParser {
   return parser;
 }
 
-/** Both families' listeners and SYN-RECV counts, with the names of the devices they use. */
-export interface SocketDump {
-  listeners: DiagListener[];
-  synRecv: DiagSynRecvCount[];
-  deviceNames: Map<number, string>;
-}
-
 /**
  * Dumps the calling thread's namespace over sock_diag: LISTEN and SYN-RECV sockets of both
- * families, one dump each, and the names of the interfaces they are bound to (names are per
- * namespace, hence resolved here).
+ * families, one dump each, with the names of the devices they are bound to (names are per
+ * namespace, hence resolved here). Owners are not in the dump: see withOwners.
  */
-export function dumpSockets(): SocketDump {
-  const dumps = [dumpFamily(AF_INET), dumpFamily(AF_INET6)];
-  const listeners = dumps.flatMap((d) => d.listeners());
-  const synRecv = dumps.flatMap((d) => d.synRecv());
-  const deviceNames = new Map<number, string>();
-  for (const { local } of [...listeners, ...synRecv]) {
-    if (local.ifindex !== 0 && !deviceNames.has(local.ifindex))
-      deviceNames.set(local.ifindex, interfaceName(local.ifindex));
-  }
-  return { listeners, synRecv, deviceNames };
+export function dumpSockets(): SocketReading {
+  return readingOf([dumpFamily(AF_INET), dumpFamily(AF_INET6)], interfaceName);
 }
 
-/**
- * Turns the kernel's endpoint into the one `ss -n` prints: an IPv6 wildcard that also accepts
- * IPv4 (not v6only) is `*`, and a socket bound to a device carries the device's name.
- */
-export function endpointOf(
-  e: DiagEndpoint,
-  v6only: boolean | null,
-  deviceName: (index: number) => string,
-): Endpoint {
-  const device = e.ifindex === 0 ? null : deviceName(e.ifindex);
-  if (e.family === "inet6" && e.address === "::" && v6only === false) {
-    return { address: "*", port: e.port, device, family: "any" };
-  }
-  return { address: e.address, port: e.port, device, family: e.family };
-}
-
-/** Combines a dump with the listeners' owners into the reading status works on. */
-export function toSocketReading(
-  dump: SocketDump,
-  owners: ReadonlyMap<number, SsListener["owners"]>,
+/** One reading from parsed dumps, naming bound devices with `nameOf` (index → name). */
+export function readingOf(
+  dumps: InetDiagDumpParser[],
+  nameOf: (ifindex: number) => string,
 ): SocketReading {
-  const deviceName = (index: number) => dump.deviceNames.get(index) ?? `if${index}`;
+  for (const d of dumps) nameDevices(d.deviceBindings(), nameOf);
   return {
-    listeners: dump.listeners.map((l) => ({
-      local: endpointOf(l.local, l.v6only, deviceName),
-      acceptQueue: l.acceptQueue,
-      backlog: l.backlog,
-      owners: owners.get(l.inode) ?? [],
-      drops: l.drops,
-      inode: l.inode,
-      uid: l.uid,
-      v6only: l.v6only,
-    })),
-    synRecv: dump.synRecv.map((s) => ({
-      local: endpointOf(s.local, null, deviceName),
-      count: s.count,
-    })),
+    listeners: dumps.flatMap((d) => d.listeners()),
+    synRecv: dumps.flatMap((d) => d.synRecv()),
   };
+}
+
+/** Gives each listener of a dump its owners (by socket inode), in place. */
+export function withOwners(
+  reading: SocketReading,
+  owners: ReadonlyMap<number, SocketOwner[]>,
+): SocketReading {
+  for (const l of reading.listeners) l.owners = (l.inode !== null && owners.get(l.inode)) || [];
+  return reading;
 }

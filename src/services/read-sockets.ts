@@ -4,12 +4,7 @@ import { withNetns } from "../sources/enter-netns.js";
 import type { NetnsTarget } from "../sources/netns-target.js";
 import { SockDiagUnavailable } from "../sources/sock-diag.js";
 import { findSocketOwners } from "../sources/socket-owners.js";
-import {
-  dumpSockets,
-  type SocketDump,
-  type SocketReading,
-  toSocketReading,
-} from "./read-sockets-diag.js";
+import { dumpSockets, type SocketReading, withOwners } from "./read-sockets-diag.js";
 
 /** Which way sockets are read: SYNQ_SOCKETS=ss forces `ss`, for comparison or old systems. */
 function wantsSs(): boolean {
@@ -22,7 +17,7 @@ function wantsSs(): boolean {
  */
 export function readSockets(target: NetnsTarget): Promise<SocketReading> {
   if (!wantsSs()) {
-    let dump: SocketDump | null = null;
+    let dump: SocketReading | null = null;
     try {
       // Synchronous on purpose: the dump is done before the caller goes on (see early-start.ts).
       dump = withNetns(target.path, target.name, dumpSockets);
@@ -31,8 +26,9 @@ export function readSockets(target: NetnsTarget): Promise<SocketReading> {
     }
     if (dump) {
       try {
-        const owners = findSocketOwners(new Set(dump.listeners.map((l) => l.inode)));
-        return Promise.resolve(toSocketReading(dump, owners));
+        const inodes = new Set<number>();
+        for (const l of dump.listeners) if (l.inode !== null) inodes.add(l.inode);
+        return Promise.resolve(withOwners(dump, findSocketOwners(inodes)));
       } catch (err) {
         return Promise.reject(err);
       }

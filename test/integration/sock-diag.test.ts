@@ -39,7 +39,7 @@ describe.skipIf(skip)("sock_diag reads inside another network namespace", () => 
       v6only: true,
     });
     expect(dump.synRecv).toEqual([
-      { local: { family: "inet", address: "127.0.0.1", port: 47123, ifindex: 0 }, count: 3 },
+      { local: { family: "inet", address: "127.0.0.1", port: 47123, device: null }, count: 3 },
     ]);
     const here = withNetns(null, "", dumpSockets);
     expect(here.listeners.some((l) => l.local.port === 47123)).toBe(false);

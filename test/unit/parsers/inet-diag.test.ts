@@ -8,7 +8,11 @@ import {
 } from "../../../src/parsers/inet-diag.js";
 import { parseSsListeners } from "../../../src/parsers/ss-listeners.js";
 import { countSynRecv } from "../../../src/parsers/ss-syn-recv.js";
-import { type SocketDump, toSocketReading } from "../../../src/services/read-sockets-diag.js";
+import {
+  readingOf,
+  type SocketReading,
+  withOwners,
+} from "../../../src/services/read-sockets-diag.js";
 import { type Capture, capturesOf } from "../../helpers/fixtures.js";
 
 function parse(bytes: Uint8Array): InetDiagDumpParser {
@@ -26,16 +30,13 @@ function deviceNames(capture: Capture): Map<number, string> {
   return names;
 }
 
-function dumpOf(capture: Capture): SocketDump {
+function readingOfCapture(capture: Capture): SocketReading {
   const dumps = ["sock-diag-inet.bin", "sock-diag-inet6.bin"].map((f) =>
     parse(capture.readBytes(f)),
   );
   for (const d of dumps) expect(d.done).toBe(true);
-  return {
-    listeners: dumps.flatMap((d) => d.listeners()),
-    synRecv: dumps.flatMap((d) => d.synRecv()),
-    deviceNames: deviceNames(capture),
-  };
+  const names = deviceNames(capture);
+  return readingOf(dumps, (index) => names.get(index) ?? `if${index}`);
 }
 
 const byEndpoint = (a: { local: object }, b: { local: object }) =>
@@ -47,7 +48,7 @@ describe.each([...capturesOf("busy"), ...capturesOf("synqueue"), ...capturesOf("
     // ss read the same sockets at the same moment: the two readings must agree field by field.
     const ssListeners = parseSsListeners(capture.read("ss-listeners.txt"));
     const owners = new Map(ssListeners.map((l) => [l.inode as number, l.owners]));
-    const reading = toSocketReading(dumpOf(capture), owners);
+    const reading = withOwners(readingOfCapture(capture), owners);
 
     it("lists the listeners ss lists, with the same queues, drops, inodes and v6only", () => {
       const strip = (l: (typeof ssListeners)[number]) => ({ ...l, uid: null, owners: [] });
@@ -62,7 +63,7 @@ describe.each([...capturesOf("busy"), ...capturesOf("synqueue"), ...capturesOf("
 );
 
 describe.each(capturesOf("busy"))("sock_diag dump of $label, in detail", (capture) => {
-  const reading = toSocketReading(dumpOf(capture), new Map());
+  const reading = readingOfCapture(capture);
   const find = (address: string, port: number) =>
     reading.listeners.filter((l) => l.local.address === address && l.local.port === port);
 

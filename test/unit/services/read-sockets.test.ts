@@ -11,7 +11,7 @@ vi.mock("../../../src/services/read-sockets-ss.js", () => ({ readSocketsWithSs }
 
 const here = { name: "", path: null };
 const viaSs = { listeners: [], synRecv: [{ local: { address: "ss" }, count: 1 }] };
-const emptyDump = { listeners: [], synRecv: [], deviceNames: new Map() };
+const emptyDump = { listeners: [], synRecv: [] };
 
 describe("readSockets: sock_diag first, ss where sock_diag cannot be used", () => {
   afterEach(() => {
