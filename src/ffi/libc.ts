@@ -10,7 +10,19 @@ export interface Libc {
   setns(fd: number, nstype: number): number;
   if_indextoname(index: number, name: Uint8Array): string | null;
   open(path: string, flags: number): number;
-  readlinkat(dirfd: number, path: string, buf: Uint8Array, size: number): number;
+  /** `path` as a string or NUL-terminated bytes. */
+  readlinkat(dirfd: number, path: string | Uint8Array, buf: Uint8Array, size: number): number;
+  /** Null where libc has no wrapper for it (glibc before 2.30). */
+  getdents64: ((fd: number, buf: Uint8Array, size: number) => number) | null;
+}
+
+/** `lib.func(signature)`, or null when libc does not have that function. */
+function optionalFunc(lib: ReturnType<ReturnType<typeof koffi>["load"]>, signature: string) {
+  try {
+    return lib.func(signature);
+  } catch {
+    return null;
+  }
 }
 
 let bound: Libc | null = null;
@@ -28,6 +40,7 @@ export function libc(): Libc {
     if_indextoname: lib.func("const char *if_indextoname(unsigned int, _Out_ uint8_t *)"),
     open: lib.func("int open(const char *, int)"),
     readlinkat: lib.func("long readlinkat(int, const char *, void *, size_t)"),
+    getdents64: optionalFunc(lib, "long getdents64(int, void *, size_t)"),
   } as Libc;
   return bound;
 }

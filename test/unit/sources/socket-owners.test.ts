@@ -11,7 +11,8 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findSocketOwners } from "../../../src/sources/socket-owners.js";
+import { libc } from "../../../src/ffi/libc.js";
+import { findSocketOwners, scanSocketFds } from "../../../src/sources/socket-owners.js";
 
 describe("findSocketOwners on a /proc tree", () => {
   const root = mkdtempSync(join(tmpdir(), "synq-owners-"));
@@ -42,6 +43,37 @@ describe("findSocketOwners on a /proc tree", () => {
 
   it("returns nothing when nothing is wanted", () => {
     expect(findSocketOwners(new Set(), root).size).toBe(0);
+  });
+
+  it("reads a process with thousands of fds (several getdents64 calls), in fd order", () => {
+    const many = mkdtempSync(join(tmpdir(), "synq-owners-many-"));
+    try {
+      mkdirSync(join(many, "500", "fd"), { recursive: true });
+      // Created in a scrambled order: the directory does not list them by number.
+      for (let i = 0; i < 6000; i++) {
+        const fd = (i * 2654435761) % 6007;
+        symlinkSync(
+          fd % 3 ? `socket:[${100000 + fd}]` : "/dev/null",
+          join(many, "500", "fd", `${fd}`),
+        );
+      }
+      const table = scanSocketFds(many);
+      const fds: number[] = [];
+      for (let i = 0; i < table.length; i += 3) {
+        expect(table[i]).toBe(500);
+        expect(table[i + 2]).toBe(100000 + (table[i + 1] as number));
+        fds.push(table[i + 1] as number);
+      }
+      expect(fds.length).toBe(4000);
+      expect(fds).toEqual([...fds].sort((a, b) => a - b));
+    } finally {
+      rmSync(many, { recursive: true, force: true });
+    }
+  });
+
+  it("reads the same with readdir where libc has no getdents64", () => {
+    expect(scanSocketFds(root, { ...libc(), getdents64: null })).toEqual(scanSocketFds(root));
+    expect(scanSocketFds(root).length).toBe(3 * 5);
   });
 });
 
