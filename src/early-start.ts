@@ -38,6 +38,26 @@ export function statusTargetOf(args: readonly string[]): NetnsTarget | null {
 export async function startEarly(args: readonly string[]): Promise<void> {
   const target = statusTargetOf(args);
   if (!target) return;
-  const { readSocketsAhead } = await import("./services/read-sockets.js");
-  readSocketsAhead(target);
+  const [{ readSocketsAhead }, { Worker }] = await Promise.all([
+    import("./services/read-sockets.js"),
+    import("node:worker_threads"),
+  ]);
+  readSocketsAhead(target, () => scanSocketFdsInWorker(Worker));
+}
+
+/**
+ * Scans /proc for socket owners on the other core while this thread dumps sockets and loads
+ * oclif: 10,000 readlinks take 50–100 ms, mostly in the kernel, and a worker boots in less. The file
+ * exists only in the bundle (dist/), where bin/run.js imports this module from.
+ */
+function scanSocketFdsInWorker(
+  Worker: typeof import("node:worker_threads").Worker,
+): Promise<Float64Array> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./owner-scan-worker.js", import.meta.url));
+    worker.unref(); // never what keeps synq running
+    worker.once("message", resolve);
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`owner scan thread exited (${code})`)));
+  });
 }
