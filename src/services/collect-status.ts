@@ -10,6 +10,7 @@ import { STATUS_SCHEMA_VERSION } from "../model/schema-versions.js";
 import type { Status } from "../model/status.js";
 import { currentNetns, type NetnsTarget } from "../sources/netns-target.js";
 import { DEFAULT_PROC_ROOT, readProcFile } from "../sources/proc.js";
+import { scanSocketFds } from "../sources/socket-owners.js";
 import { buildNamespaceStatus } from "./build-status.js";
 import { sampleNamespace } from "./read-namespace.js";
 
@@ -21,13 +22,29 @@ export interface StatusRequest {
   procRoot?: string;
 }
 
+/**
+ * The socket-owner scan of one sample, run once (after the first namespace's dump, which is
+ * synchronous) however many namespaces ask for it.
+ */
+function oneOwnerScan(): () => Promise<Float64Array> {
+  let scan: Promise<Float64Array> | undefined;
+  return () => {
+    scan ??= Promise.resolve().then(() => scanSocketFds());
+    return scan;
+  };
+}
+
 /** Collects the status of every requested namespace, concurrently. */
 export async function collectStatus(req: StatusRequest): Promise<Status> {
   const procRoot = req.procRoot ?? DEFAULT_PROC_ROOT;
   const targets = req.targets.length ? req.targets : [currentNetns];
   // Start ss first; the rest is done while it runs. A failure of the sampling meanwhile is
   // re-thrown by the await below, not left unhandled.
-  const sampling = Promise.all(targets.map((t) => sampleNamespace(t, procRoot)));
+  const sampleAll = () => {
+    const scanOwners = oneOwnerScan();
+    return Promise.all(targets.map((t) => sampleNamespace(t, procRoot, scanOwners)));
+  };
+  const sampling = sampleAll();
   sampling.catch(() => {});
 
   const release = runningKernelRelease();
@@ -41,7 +58,7 @@ export async function collectStatus(req: StatusRequest): Promise<Status> {
   let second = first;
   if (req.intervalSeconds !== null) {
     await sleep(req.intervalSeconds * 1000);
-    second = await Promise.all(targets.map((t) => sampleNamespace(t, procRoot)));
+    second = await sampleAll();
   }
   const namespaces = targets.map((t, i) =>
     buildNamespaceStatus(

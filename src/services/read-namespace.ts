@@ -64,14 +64,18 @@ export async function readKernelState(target: NetnsTarget, procRoot: string) {
   return { sysctls, counters };
 }
 
-/** One complete sample of a namespace. */
+/**
+ * One complete sample of a namespace. `scanOwners` gives the /proc scan for socket owners
+ * (one scan serves every namespace of a sample: the processes are the same).
+ */
 export async function sampleNamespace(
   target: NetnsTarget,
   procRoot: string,
+  scanOwners?: () => Promise<Float64Array>,
 ): Promise<NamespaceSample> {
   const [kernel, sockets] = await Promise.all([
     readKernelState(target, procRoot),
-    takeReadAhead(target) ?? readSockets(target),
+    takeReadAhead(target) ?? readSockets(target, scanOwners),
   ]);
   return { ...kernel, ...sockets, takenAt: Date.now() };
 }

@@ -131,6 +131,10 @@ describe.skipIf(skip).each(SOURCES)(
       const mine = all.namespaces.find((n) => n.netns === ns);
       expect(mine?.listeners.map((l) => l.local).sort()).toEqual(["*:9090", "0.0.0.0:8080"]);
       expect(all.namespaces.some((n) => n.netns === "")).toBe(true);
+      // One /proc scan serves every namespace: each still gets its own listeners' owners.
+      for (const l of mine?.listeners ?? []) {
+        expect(l.processes.map((p) => p.command)).toEqual(["node"]);
+      }
     });
 
     it("works without root in its own namespace, and says what is missing for another", () => {
