@@ -6,6 +6,17 @@ export interface SysctlSpec {
 
 const onOff = (on: string, off: string) => (v: number) => (v ? on : off);
 
+/**
+ * Seconds an unanswered request socket lives with `retries` SYN-ACK retransmissions: the
+ * timeouts start at TCP_TIMEOUT_INIT (1 s) and double, but never beyond TCP_RTO_MAX (120 s)
+ * (reqsk_timer_handler, net/ipv4/inet_connection_sock.c).
+ */
+export function requestLifetime(retries: number): number {
+  let seconds = 0;
+  for (let i = 0; i <= retries; i++) seconds += Math.min(2 ** i, 120);
+  return seconds;
+}
+
 /** The SYN- and listen-queue sysctls (Documentation/networking/ip-sysctl.rst), all per netns. */
 export const SYSCTLS: readonly SysctlSpec[] = [
   {
@@ -27,7 +38,7 @@ export const SYSCTLS: readonly SysctlSpec[] = [
   },
   {
     key: "net.ipv4.tcp_synack_retries",
-    describe: (v) => `${v} SYN-ACK retries: unanswered requests live ~${2 ** (v + 1) - 1} s`,
+    describe: (v) => `${v} SYN-ACK retries: unanswered requests live ~${requestLifetime(v)} s`,
   },
   {
     key: "net.ipv4.tcp_syn_retries",
