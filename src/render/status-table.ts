@@ -1,13 +1,12 @@
-import Table from "cli-table3";
 import type { Finding, Listener, NamespaceStatus, Severity, Status } from "../model/status.js";
 import type { Palette } from "./colour.js";
+import { textTable } from "./text-table.js";
 
-function table(head: string[], p: Palette) {
-  return new Table({
-    head: head.map((h) => p.bold(h)),
-    style: { head: [], border: [], compact: true },
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-  });
+function table(head: string[], rows: string[][], p: Palette): string {
+  return textTable(
+    head.map((h) => p.bold(h)),
+    rows,
+  );
 }
 
 function fill(percent: number, p: Palette): string {
@@ -38,18 +37,14 @@ function rateText(perSecond: number | null): string {
 }
 
 function listenersTable(ns: NamespaceStatus, p: Palette): string {
-  const t = table(
-    ["Local", "Process", "Accept q", "Fill", "SYN-RECV", "SYN limit", "Fill", "Drops"],
-    p,
-  );
-  for (const l of ns.listeners) {
+  const rows = ns.listeners.map((l) => {
     const drops =
       l.drops === null
         ? "?"
         : l.dropsPerSecond
           ? `${l.drops} (${rateText(l.dropsPerSecond)})`
           : String(l.drops);
-    const row = [
+    return [
       l.device ? `${l.local}%${l.device}` : l.local,
       owners(l),
       `${l.acceptQueue.depth}/${l.acceptQueue.backlog}`,
@@ -59,9 +54,12 @@ function listenersTable(ns: NamespaceStatus, p: Palette): string {
       fill(l.synQueue.fillPercent, p),
       l.drops ? p.red(drops) : drops,
     ];
-    t.push(row);
-  }
-  return t.toString();
+  });
+  return table(
+    ["Local", "Process", "Accept q", "Fill", "SYN-RECV", "SYN limit", "Fill", "Drops"],
+    rows,
+    p,
+  );
 }
 
 function findingsText(findings: Finding[], p: Palette): string {
@@ -77,10 +75,12 @@ function findingsText(findings: Finding[], p: Palette): string {
 function namespaceText(ns: NamespaceStatus, p: Palette, many: boolean): string {
   const parts: string[] = [];
   if (many) parts.push(p.bold(`== network namespace ${ns.netns || "(current)"} ==`));
-  const sysctls = table(["Sysctl", "Value", "Meaning"], p);
-  for (const s of ns.sysctls)
-    sysctls.push([s.key, s.value === null ? "-" : String(s.value), s.meaning]);
-  parts.push(`${p.bold("Sysctls")}\n${sysctls.toString()}`);
+  const sysctls = table(
+    ["Sysctl", "Value", "Meaning"],
+    ns.sysctls.map((s) => [s.key, s.value === null ? "-" : String(s.value), s.meaning]),
+    p,
+  );
+  parts.push(`${p.bold("Sysctls")}\n${sysctls}`);
   parts.push(
     `${p.bold("Listeners")}\n${ns.listeners.length ? listenersTable(ns, p) : p.dim("No TCP listeners.")}`,
   );
@@ -90,12 +90,14 @@ function namespaceText(ns: NamespaceStatus, p: Palette, many: boolean): string {
   if (ns.synRecvUnattributed > 0) {
     parts.push(p.dim(`${ns.synRecvUnattributed} SYN-RECV entries match no listener (it closed?)`));
   }
-  const counters = table(["Counter", "Value", "Rate", "Meaning"], p);
-  for (const c of ns.counters) {
-    if (c.value === null) continue;
-    counters.push([c.name, String(c.value), rateText(c.perSecond), c.meaning]);
-  }
-  parts.push(`${p.bold("Counters")}\n${counters.toString()}`);
+  const counters = table(
+    ["Counter", "Value", "Rate", "Meaning"],
+    ns.counters
+      .filter((c) => c.value !== null)
+      .map((c) => [c.name, String(c.value), rateText(c.perSecond), c.meaning]),
+    p,
+  );
+  parts.push(`${p.bold("Counters")}\n${counters}`);
   parts.push(`${p.bold("Findings")}\n${findingsText(ns.findings, p)}`);
   return parts.join("\n\n");
 }
