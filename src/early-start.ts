@@ -47,8 +47,8 @@ export async function startEarly(args: readonly string[]): Promise<void> {
 
 /**
  * Scans /proc for socket owners on the other core while this thread dumps sockets and loads
- * oclif: 10,000 readlinks take 50–100 ms, mostly in the kernel, and a worker boots in less. The file
- * exists only in the bundle (dist/), where bin/run.js imports this module from.
+ * oclif: 10,000 readlinks take 50–100 ms, mostly in the kernel, and a worker boots in less.
+ * The worker's file exists only in the bundle (dist/), where bin/run.js imports this from.
  */
 function scanSocketFdsInWorker(
   Worker: typeof import("node:worker_threads").Worker,
