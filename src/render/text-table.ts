@@ -57,8 +57,10 @@ export function textTable(head: readonly string[], rows: readonly (readonly stri
   );
   const rule = (left: string, middle: string, right: string) =>
     left + widths.map((w) => "─".repeat(w + 2)).join(middle) + right;
-  const line = (cells: readonly string[], cellWidth: (i: number) => number) =>
-    `│${widths.map((w, i) => ` ${cells[i] ?? ""}${" ".repeat(w - cellWidth(i))} `).join("│")}│`;
+  const line = (cells: readonly string[], cellWidth: (i: number) => number) => {
+    const padded = widths.map((w, i) => ` ${cells[i] ?? ""}${" ".repeat(w - cellWidth(i))} `);
+    return `│${padded.join("│")}│`;
+  };
   const lines = [rule("┌", "┬", "┐"), line(head, (i) => displayWidth(head[i] ?? ""))];
   rows.forEach((row, r) => {
     lines.push(line(row, (i) => cellWidths[r]?.[i] ?? 0));

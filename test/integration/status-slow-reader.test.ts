@@ -12,7 +12,7 @@ import { SYNQ_BIN } from "../helpers/run-synq.js";
 const skip = missing(isRoot, "root (a network namespace of its own)");
 const LISTENERS = 600;
 
-/** synq's stdout as read by `sleep 1; cat`: nothing is taken until the pipe has been full a while. */
+/** synq's stdout as `sleep 1; cat` reads it: nothing is taken before the pipe has been full. */
 function throughSlowReader(args: string[]): string {
   return execFileSync("sh", ["-c", 'node "$0" "$@" | { sleep 1; cat; }', SYNQ_BIN, ...args], {
     encoding: "utf8",
