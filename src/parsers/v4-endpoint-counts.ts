@@ -41,26 +41,12 @@ export class V4EndpointCounts {
     }
   }
 
-  /** The slot of the first pair, or -1: walk them with next(). */
-  first(): number {
-    return this.next(-1);
-  }
-
-  /** The slot of the pair after slot `i`, or -1. */
-  next(i: number): number {
-    for (let j = i + 1; j < this.ports.length; j++) if (this.ports[j] !== -1) return j;
-    return -1;
-  }
-
-  port(slot: number): number {
-    return this.ports[slot] as number;
-  }
-
-  address(slot: number): number {
-    return this.addresses[slot] as number;
-  }
-
-  count(slot: number): number {
-    return this.counts[slot] as number;
+  /** The slots, for walking every pair without a call per pair: port -1 marks an empty one. */
+  slots(): {
+    readonly ports: Int32Array;
+    readonly addresses: Int32Array;
+    readonly counts: Int32Array;
+  } {
+    return { ports: this.ports, addresses: this.addresses, counts: this.counts };
   }
 }

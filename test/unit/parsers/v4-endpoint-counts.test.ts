@@ -3,9 +3,11 @@ import { V4EndpointCounts } from "../../../src/parsers/v4-endpoint-counts.js";
 
 /** Every pair with its count, walked slot by slot as the dump parser does. */
 function entries(counts: V4EndpointCounts) {
+  const { ports, addresses, counts: n } = counts.slots();
   const out: { port: number; address: number; count: number }[] = [];
-  for (let i = counts.first(); i >= 0; i = counts.next(i)) {
-    out.push({ port: counts.port(i), address: counts.address(i), count: counts.count(i) });
+  for (let i = 0; i < ports.length; i++) {
+    const port = ports[i] as number;
+    if (port !== -1) out.push({ port, address: addresses[i] as number, count: n[i] as number });
   }
   return out;
 }
