@@ -1,5 +1,16 @@
-/** ANSI SGR sequences (colours, bold): they take no columns on a terminal. */
-const SGR = /\u001b\[[0-9;]*m/g;
+/** `text` without its ANSI SGR sequences (`ESC [ … m`: colours, bold), which take no columns. */
+export function plainText(text: string): string {
+  if (!text.includes("\u001b[")) return text;
+  let plain = "";
+  let from = 0;
+  for (let i = text.indexOf("\u001b["); i >= 0; i = text.indexOf("\u001b[", from)) {
+    const end = text.indexOf("m", i + 2);
+    if (end < 0) break;
+    plain += text.slice(from, i);
+    from = end + 1;
+  }
+  return plain + text.slice(from);
+}
 
 /** Characters a terminal draws two columns wide: CJK, Hangul, fullwidth forms, emoji. */
 function isWide(cp: number): boolean {
@@ -31,11 +42,11 @@ export function displayWidth(text: string): number {
   let ascii = true;
   for (let i = 0; i < text.length && ascii; i++) {
     const c = text.charCodeAt(i);
-    ascii = c >= 0x20 && c < 0x7f;
+    ascii = c >= 0x20 && c < 0x7f; // ESC (colours) is below 0x20
   }
   if (ascii) return text.length;
   let width = 0;
-  for (const ch of text.replace(SGR, "")) {
+  for (const ch of plainText(text)) {
     const cp = ch.codePointAt(0) as number;
     width += isZeroWidth(cp) ? 0 : isWide(cp) ? 2 : 1;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayWidth, textTable } from "../../../src/render/text-table.js";
+import { displayWidth, plainText, textTable } from "../../../src/render/text-table.js";
 
 const red = (s: string) => `\u001b[31m${s}\u001b[39m`;
 
@@ -16,6 +16,14 @@ describe("displayWidth", () => {
     ["😀x", 3],
   ])("%j takes %i columns", (text, width) => {
     expect(displayWidth(text)).toBe(width);
+  });
+});
+
+describe("plainText", () => {
+  it("drops colour sequences and keeps the rest", () => {
+    expect(plainText(`a${red("b")}c\u001b[1;4md\u001b[0m`)).toBe("abcd");
+    expect(plainText("no colour")).toBe("no colour");
+    expect(plainText("cut \u001b[31")).toBe("cut \u001b[31");
   });
 });
 
@@ -48,7 +56,7 @@ describe("textTable", () => {
         ["nginx", "5%"],
       ],
     ).split("\n");
-    const plain = lines.map((l) => l.replace(/\u001b\[[0-9;]*m/g, ""));
+    const plain = lines.map(plainText);
     const widths = plain.map(displayWidth);
     expect(new Set(widths).size).toBe(1);
     // Every column boundary is in the same column on every line.
