@@ -58,24 +58,18 @@ export function displayWidth(text: string): number {
  * rows. Cells may carry colours. Linear in the cells: 10,000 listeners take milliseconds.
  */
 export function textTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = head.map(displayWidth);
-  const cellWidths = rows.map((row) =>
-    row.map((cell, i) => {
-      const w = displayWidth(cell);
-      if (w > (widths[i] ?? 0)) widths[i] = w;
-      return w;
-    }),
-  );
+  const lines = [head, ...rows];
+  const cellWidths = lines.map((cells) => cells.map(displayWidth));
+  const widths = head.map((_, i) => {
+    let widest = 0;
+    for (const w of cellWidths) widest = Math.max(widest, w[i] ?? 0);
+    return widest;
+  });
   const rule = (left: string, middle: string, right: string) =>
     left + widths.map((w) => "─".repeat(w + 2)).join(middle) + right;
-  const line = (cells: readonly string[], cellWidth: (i: number) => number) => {
-    const padded = widths.map((w, i) => ` ${cells[i] ?? ""}${" ".repeat(w - cellWidth(i))} `);
-    return `│${padded.join("│")}│`;
+  const line = (cells: readonly string[], l: number) => {
+    const pad = (w: number, i: number) => " ".repeat(w - (cellWidths[l]?.[i] ?? 0));
+    return `│${widths.map((w, i) => ` ${cells[i] ?? ""}${pad(w, i)} `).join("│")}│`;
   };
-  const lines = [rule("┌", "┬", "┐"), line(head, (i) => displayWidth(head[i] ?? ""))];
-  rows.forEach((row, r) => {
-    lines.push(line(row, (i) => cellWidths[r]?.[i] ?? 0));
-  });
-  lines.push(rule("└", "┴", "┘"));
-  return lines.join("\n");
+  return [rule("┌", "┬", "┐"), ...lines.map(line), rule("└", "┴", "┘")].join("\n");
 }
