@@ -11,7 +11,7 @@ const SOCKET_LINK = [...Buffer.from("socket:[")];
 const LINK_BUFFER = 32;
 
 /** A process's command name (comm), or `?` when it exited meanwhile. */
-function commandOf(procRoot: string, pid: string): string {
+function commandOf(procRoot: string, pid: number): string {
   try {
     return readFileSync(`${procRoot}/${pid}/comm`, "utf8").replace(/\n$/, "");
   } catch {
@@ -42,8 +42,13 @@ class Triples {
     this.data[this.length++] = inode;
   }
 
-  /** Sorts the triples from `from` on by fd (one process's, when its directory was not). */
+  /** Puts the triples from `from` on (one process's) in fd order, if its directory was not. */
   sortByFd(from: number): void {
+    let sorted = true;
+    for (let i = from + 4; i < this.length && sorted; i += 3) {
+      sorted = (this.data[i - 3] as number) < (this.data[i] as number);
+    }
+    if (sorted) return;
     const rows: [number, number, number][] = [];
     for (let i = from; i < this.length; i += 3) {
       rows.push([this.data[i] as number, this.data[i + 1] as number, this.data[i + 2] as number]);
@@ -93,10 +98,9 @@ class FdScanner {
     if (dirfd < 0) return; // gone, or another user's without privileges
     const from = table.length;
     try {
-      const inOrder = this.dirents
-        ? this.addFromDirents(dirfd, pid, table)
-        : this.addFromNames(dirfd, fdDir, pid, table);
-      if (!inOrder) table.sortByFd(from);
+      if (this.dirents) this.addFromDirents(dirfd, pid, table);
+      else this.addFromNames(dirfd, fdDir, pid, table);
+      table.sortByFd(from);
     } catch {
       table.length = from; // the process exited between open and readdir
     } finally {
@@ -111,42 +115,30 @@ class FdScanner {
     return socketInode(this.link, length);
   }
 
-  private addFromDirents(dirfd: number, pid: number, table: Triples): boolean {
+  private addFromDirents(dirfd: number, pid: number, table: Triples): void {
     const getdents64 = this.c.getdents64 as NonNullable<Libc["getdents64"]>;
     const bytes = this.dirents as Uint8Array;
     const view = this.view as DataView;
-    let inOrder = true;
-    let lastFd = -1;
     for (;;) {
       const n = getdents64(dirfd, bytes, bytes.length);
       if (n < 0) throw new Error(`getdents64 failed: errno ${lastErrno()}`);
-      if (n === 0) return inOrder;
+      if (n === 0) return;
       for (let at = 0; at < n; at += view.getUint16(at + DIRENT_RECLEN, true)) {
         let end = at + DIRENT_NAME;
         while (bytes[end] !== 0) end++;
         const fd = decimal(bytes, at + DIRENT_NAME, end); // -1 for `.` and `..`
         if (fd < 0) continue;
         const inode = this.inodeOf(dirfd, bytes.subarray(at + DIRENT_NAME, end + 1));
-        if (inode < 0) continue;
-        if (fd < lastFd) inOrder = false;
-        lastFd = fd;
-        table.push(pid, fd, inode);
+        if (inode >= 0) table.push(pid, fd, inode);
       }
     }
   }
 
-  private addFromNames(dirfd: number, fdDir: string, pid: number, table: Triples): boolean {
-    let inOrder = true;
-    let lastFd = -1;
+  private addFromNames(dirfd: number, fdDir: string, pid: number, table: Triples): void {
     for (const name of readdirSync(fdDir)) {
       const inode = this.inodeOf(dirfd, name);
-      if (inode < 0) continue;
-      const fd = Number(name);
-      if (fd < lastFd) inOrder = false;
-      lastFd = fd;
-      table.push(pid, fd, inode);
+      if (inode >= 0) table.push(pid, Number(name), inode);
     }
-    return inOrder;
   }
 }
 
@@ -182,7 +174,7 @@ export function ownersIn(
     const pid = table[i] as number;
     let command = commands.get(pid);
     if (command === undefined) {
-      command = commandOf(procRoot, String(pid));
+      command = commandOf(procRoot, pid);
       commands.set(pid, command);
     }
     const owner = { command, pid, fd: table[i + 1] as number };
