@@ -40,6 +40,11 @@ export interface DeviceBinding {
   ifindex: number;
 }
 
+/** A port from its two wire (big-endian) bytes read as a host-order 16-bit number. */
+function portOfRaw(raw: number): number {
+  return HOST_LE ? ((raw & 0xff) << 8) | (raw >>> 8) : raw;
+}
+
 function dumpError(source: string, message: number, reason: string): SynqError {
   return new SynqError(
     "parse",
@@ -132,11 +137,10 @@ export class InetDiagDumpParser {
       }
       a += (attrLen + 3) & ~3;
     }
-    const rawPort = (words[w + 5] as number) & 0xffff;
     this.found.push({
       local: {
         address: this.v4Text(words[w + 6] as number, bytes, (w + 6) << 2),
-        port: ((rawPort & 0xff) << 8) | (rawPort >>> 8),
+        port: portOfRaw((words[w + 5] as number) & 0xffff),
         device: null,
         family: "inet",
       },
@@ -287,10 +291,9 @@ export class InetDiagDumpParser {
       if (rawPort === -1) continue;
       const word = addresses[i] as number;
       raw.setInt32(0, word, HOST_LE);
-      const port = HOST_LE ? ((rawPort & 0xff) << 8) | (rawPort >>> 8) : rawPort;
       const local: Endpoint = {
         address: this.v4Text(word, rawBytes, 0),
-        port,
+        port: portOfRaw(rawPort),
         device: null,
         family: "inet",
       };
