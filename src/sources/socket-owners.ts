@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { type Libc, lastErrno, libc } from "../ffi/libc.js";
+import { HOST_LE } from "../parsers/inet-diag.js";
 import type { SocketOwner } from "../parsers/ss-listeners.js";
 
 const O_RDONLY = 0;
@@ -123,7 +124,7 @@ class FdScanner {
       const n = getdents64(dirfd, bytes, bytes.length);
       if (n < 0) throw new Error(`getdents64 failed: errno ${lastErrno()}`);
       if (n === 0) return;
-      for (let at = 0; at < n; at += view.getUint16(at + DIRENT_RECLEN, true)) {
+      for (let at = 0; at < n; at += view.getUint16(at + DIRENT_RECLEN, HOST_LE)) {
         let end = at + DIRENT_NAME;
         while (bytes[end] !== 0) end++;
         const fd = decimal(bytes, at + DIRENT_NAME, end); // -1 for `.` and `..`
