@@ -4,6 +4,7 @@
  * private network namespace (root), then alternates baseline and synq runs.
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { SS_LISTENER_ARGS, SS_SYN_RECV_ARGS } from "../src/services/read-sockets-ss.js";
 import {
@@ -41,8 +42,16 @@ function peakRssKiB(ns: string): number {
   return Number(r.stderr.trim().split("\n").at(-1));
 }
 
+/**
+ * The kernel retransmits every request's SYN-ACK 1, 3, 7, 15 and 31 s after its SYN (the
+ * timeout doubles from 1 s): with 100,000 requests each burst loads the machine for a moment
+ * and lands on whichever command runs then. Rounds start after the 31 s burst and, at 7
+ * rounds (~12 s at 10,000 × 100,000), are done before the next one (63 s).
+ */
+const QUIET_FROM_MS = 33_000;
+
 /** Runs one size; returns medians, the ratio and peak memory. */
-export async function statusAtScale(listeners: number, synRecv: number, rounds = 5) {
+export async function statusAtScale(listeners: number, synRecv: number, rounds = 7) {
   const ns = createNetns("synq-bench");
   try {
     // Keep the request sockets alive for the whole run (SYN-ACK retries, at most 120 s apart).
@@ -65,6 +74,7 @@ export async function statusAtScale(listeners: number, synRecv: number, rounds =
       },
       { maxFiles: listeners + 1024 },
     );
+    const readyAt = Date.now(); // settleMs after the last SYN
     try {
       const seen = inNetns(ns, "ss", SS_SYN_RECV_ARGS).split("\n").filter(Boolean).length;
       const listening = inNetns(ns, "ss", ["-H", "-l", "-t", "-n"])
@@ -75,6 +85,8 @@ export async function statusAtScale(listeners: number, synRecv: number, rounds =
       const synq: number[] = [];
       const synqViaSs: number[] = [];
       const status = [BIN, "status", "--netns", ns, "--json"];
+      const quietIn = readyAt + QUIET_FROM_MS - Date.now();
+      if (quietIn > 0) await sleep(quietIn);
       for (let i = 0; i < rounds; i++) {
         base.push(
           wall("nsenter", [`--net=${nsPath}`, "--", "ss", ...SS_LISTENER_ARGS]) +
