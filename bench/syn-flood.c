@@ -1,0 +1,147 @@
+/*
+ * A SYN flood generator for bench/tracer-overhead.ts, run inside the bench's namespace:
+ * builds COUNT IPv4 SYNs to DST:DPORT from spoofed sources (192.0.2.1-250) first, then sends
+ * them through one raw socket, 64 per sendmmsg(), and prints how long the sending took as
+ * JSON. On loopback each packet runs the receive path (tc, TCP, the tracer) to completion
+ * inside the send, so the rate measures the kernel's per-SYN cost; written in C so that the
+ * generator's own cost per packet is small beside it (a JavaScript loop doubled it, hiding
+ * half of any tracer's cost).
+ * Usage: syn-flood DST DPORT COUNT
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+struct syn {
+	uint8_t ip[20];
+	uint8_t tcp[24]; /* with one option: MSS 1460 */
+};
+
+static uint16_t checksum(const uint8_t *data, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)data[i] << 8 | data[i + 1];
+	if (len & 1)
+		sum += (uint32_t)data[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
+static void build(struct syn *s, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
+		  uint32_t seq)
+{
+	uint8_t pseudo[12];
+	uint32_t sum = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->ip[0] = 0x45;
+	put16(s->ip + 2, sizeof(*s));
+	s->ip[8] = 64;
+	s->ip[9] = IPPROTO_TCP;
+	put32(s->ip + 12, saddr);
+	put32(s->ip + 16, daddr);
+	put16(s->ip + 10, checksum(s->ip, sizeof(s->ip), 0));
+
+	put16(s->tcp, sport);
+	put16(s->tcp + 2, dport);
+	put32(s->tcp + 4, seq);
+	s->tcp[12] = (sizeof(s->tcp) / 4) << 4;
+	s->tcp[13] = 0x02; /* SYN */
+	put16(s->tcp + 14, 65535);
+	s->tcp[20] = 2; /* MSS */
+	s->tcp[21] = 4;
+	put16(s->tcp + 22, 1460);
+	put32(pseudo, saddr);
+	put32(pseudo + 4, daddr);
+	pseudo[8] = 0;
+	pseudo[9] = IPPROTO_TCP;
+	put16(pseudo + 10, sizeof(s->tcp));
+	for (size_t i = 0; i < sizeof(pseudo); i += 2)
+		sum += (uint32_t)pseudo[i] << 8 | pseudo[i + 1];
+	put16(s->tcp + 16, checksum(s->tcp, sizeof(s->tcp), sum));
+}
+
+int main(int argc, char **argv)
+{
+	enum { BATCH = 64 };
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov[BATCH];
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct timespec start, end;
+	struct syn *syns;
+	long count, dport;
+	int fd;
+
+	if (argc != 4 || inet_pton(AF_INET, argv[1], &to.sin_addr) != 1) {
+		fprintf(stderr, "usage: syn-flood IPV4-DST DPORT COUNT\n");
+		return 2;
+	}
+	dport = strtol(argv[2], NULL, 10);
+	count = strtol(argv[3], NULL, 10);
+	if (dport < 1 || dport > 65535 || count < 1) {
+		fprintf(stderr, "syn-flood: bad port or count\n");
+		return 2;
+	}
+	syns = calloc(count, sizeof(*syns));
+	if (!syns) {
+		perror("syn-flood: calloc");
+		return 1;
+	}
+	for (long i = 0; i < count; i++) {
+		uint32_t src = 0xc0000200u | (uint32_t)(1 + i % 250); /* 192.0.2.x */
+
+		build(&syns[i], src, ntohl(to.sin_addr.s_addr), 1024 + (i / 250) % 60000,
+		      (uint16_t)dport, (uint32_t)i);
+	}
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (fd < 0) {
+		perror("syn-flood: raw socket (needs CAP_NET_RAW)");
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (long i = 0; i < count; i += BATCH) {
+		int n = count - i < BATCH ? (int)(count - i) : BATCH;
+
+		for (int k = 0; k < n; k++) {
+			iov[k].iov_base = &syns[i + k];
+			iov[k].iov_len = sizeof(struct syn);
+			memset(&msgs[k], 0, sizeof(msgs[k]));
+			msgs[k].msg_hdr.msg_name = &to;
+			msgs[k].msg_hdr.msg_namelen = sizeof(to);
+			msgs[k].msg_hdr.msg_iov = &iov[k];
+			msgs[k].msg_hdr.msg_iovlen = 1;
+		}
+		for (int sent = 0; sent < n;) {
+			int r = sendmmsg(fd, msgs + sent, n - sent, 0);
+
+			if (r < 0) {
+				perror("syn-flood: sendmmsg");
+				return 1;
+			}
+			sent += r;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	double ns = (end.tv_sec - start.tv_sec) * 1e9 + (end.tv_nsec - start.tv_nsec);
+	printf("{\"sent\":%ld,\"ns\":%.0f,\"perSecond\":%.0f}\n", count, ns, count / (ns / 1e9));
+	return 0;
+}
