@@ -87,9 +87,28 @@ export function holdAcks(ns: string, saddr: string, dport: number): void {
   execFileSync("ip", ["netns", "exec", ns, "nft", "-f", "-"], { input: ruleset });
 }
 
-/** Removes holdAcks()'s rule: the next SYN-ACK retransmission gets its ACK through. */
-export function releaseAcks(ns: string): void {
+/** A request's SYN-ACK retransmissions, in ms after its SYN (1 s doubling, 5 retries). */
+const SYNACK_RETRANSMITS_MS = [1_000, 3_000, 7_000, 15_000, 31_000];
+
+/** When the clients whose ACKs are held sent their SYNs: between `from` and `to` (epoch ms). */
+export interface SynsSent {
+  from: number;
+  to: number;
+}
+
+/**
+ * Removes holdAcks()'s rule, then waits until the held requests have certainly had one more
+ * SYN-ACK retransmission, whose ACK now reaches the listener. Timed from their SYNs, not from
+ * the release: where starting the other clients is slow (emulated kernels, VMs sharing the
+ * cores), the release can come after several retransmissions, and the next one 8 s later.
+ */
+export async function releaseAcks(ns: string, syns: SynsSent): Promise<void> {
   inNetns(ns, "nft", ["delete", "table", "inet", "synq_hold_acks"]);
+  const released = Date.now();
+  const next = SYNACK_RETRANSMITS_MS.find((t) => syns.from + t > released + 200);
+  if (next === undefined) throw new Error("the held requests have no SYN-ACK retransmission left");
+  // The retransmission, the ACK and the drop, with room for a late timer.
+  await sleep(Math.max(0, syns.to + next + 2_500 - Date.now()));
 }
 
 /** Per-listener drop counters (sk_drops, `ss -m` d) by local address:port as ss prints it. */

@@ -100,6 +100,7 @@ describe.skipIf(skip).each(strategies)("synq trace-drops --strategy %s", (strate
       ["--strategy", strategy, "--port", "9090", "--reason", "accept-queue-full-ack"],
       async () => {
         holdAcks(ns, "127.0.0.2", 9090);
+        const synsFrom = Date.now();
         const held = await startScenario(ns, {
           listeners: [
             { address: "127.0.0.1", port: 8080, backlog: 1 },
@@ -111,12 +112,12 @@ describe.skipIf(skip).each(strategies)("synq trace-drops --strategy %s", (strate
           ],
           settleMs: 300,
         });
+        const syns = { from: synsFrom, to: Date.now() };
         const fill = await startScenario(ns, {
           connect: [{ host: "127.0.0.1", port: 9090, count: 8, localAddress: "127.0.0.3" }],
           settleMs: 300,
         });
-        releaseAcks(ns);
-        await sleep(4500);
+        await releaseAcks(ns, syns);
         await fill.stop();
         await held.stop();
       },
