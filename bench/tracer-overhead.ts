@@ -5,8 +5,7 @@
  * bpftrace and kprobes exist (the qemu harness's kernels).
  *
  * Two floods, from spoofed sources into a private namespace (bench/syn-flood.c, compiled at
- * the start with clang; the SYN-ACKs
- * leave through an ifb interface, as through a NIC):
+ * the start with clang; the SYN-ACKs leave through an ifb interface, as through a NIC):
  *   cookie   tcp_syncookies=2: every SYN is answered with a cookie, nothing is dropped, so
  *            the tracer classifies every SYN and reports none (the everyday cost);
  *   overflow every SYN hits a full accept queue: every SYN is a drop the tracer counts and

@@ -90,25 +90,20 @@ export function holdAcks(ns: string, saddr: string, dport: number): void {
 /** A request's SYN-ACK retransmissions, in ms after its SYN (1 s doubling, 5 retries). */
 const SYNACK_RETRANSMITS_MS = [1_000, 3_000, 7_000, 15_000, 31_000];
 
-/** When the clients whose ACKs are held sent their SYNs: between `from` and `to` (epoch ms). */
-export interface SynsSent {
-  from: number;
-  to: number;
-}
-
 /**
  * Removes holdAcks()'s rule, then waits until the held requests have certainly had one more
- * SYN-ACK retransmission, whose ACK now reaches the listener. Timed from their SYNs, not from
- * the release: where starting the other clients is slow (emulated kernels, VMs sharing the
- * cores), the release can come after several retransmissions, and the next one 8 s later.
+ * SYN-ACK retransmission, whose ACK now reaches the listener. `synsAt`: when their SYNs went
+ * out, as their scenario tells it (its `ready` less its settleMs), which may be up to 2 s late
+ * where timers are (emulated kernels, VMs sharing the cores). Timed from the SYNs, not from
+ * the release: a release after the 7 s retransmission waits for the one at 15 s.
  */
-export async function releaseAcks(ns: string, syns: SynsSent): Promise<void> {
+export async function releaseAcks(ns: string, synsAt: number): Promise<void> {
   inNetns(ns, "nft", ["delete", "table", "inet", "synq_hold_acks"]);
   const released = Date.now();
-  const next = SYNACK_RETRANSMITS_MS.find((t) => syns.from + t > released + 200);
+  const next = SYNACK_RETRANSMITS_MS.find((t) => synsAt - 2_000 + t > released + 200);
   if (next === undefined) throw new Error("the held requests have no SYN-ACK retransmission left");
   // The retransmission, the ACK and the drop, with room for a late timer.
-  await sleep(Math.max(0, syns.to + next + 2_500 - Date.now()));
+  await sleep(Math.max(0, synsAt + next + 2_500 - Date.now()));
 }
 
 /** Per-listener drop counters (sk_drops, `ss -m` d) by local address:port as ss prints it. */

@@ -139,23 +139,20 @@ describe.skipIf(skip).each(strategies)("synq trace-drops --strategy %s", (strate
     addLoopbackAddresses(ns, ["127.0.0.2", "127.0.0.3"]);
     const run = await traceAround(ns, args, async () => {
       // Clients at .2 get SYN-ACKs but their ACKs are held: 6 requests wait in SYN-RECV.
+      // Clients at .3 then complete and fill the accept queue (9 = backlog + 1). One process,
+      // so the release below comes settleMs after the SYNs however slowly processes start.
       holdAcks(ns, "127.0.0.2", 8080);
-      const synsFrom = Date.now();
-      const held = await startScenario(ns, {
+      const clients = await startScenario(ns, {
         listeners: [{ address: "127.0.0.1", port: 8080, backlog: 8 }],
-        connect: [{ host: "127.0.0.1", port: 8080, count: 6, localAddress: "127.0.0.2" }],
-        settleMs: 300,
-      });
-      const syns = { from: synsFrom, to: Date.now() };
-      // Clients at .3 complete and fill the accept queue (9 = backlog + 1).
-      const fill = await startScenario(ns, {
-        connect: [{ host: "127.0.0.1", port: 8080, count: 9, localAddress: "127.0.0.3" }],
+        connect: [
+          { host: "127.0.0.1", port: 8080, count: 6, localAddress: "127.0.0.2" },
+          { host: "127.0.0.1", port: 8080, count: 9, localAddress: "127.0.0.3" },
+        ],
         settleMs: 300,
       });
       // Released: the next SYN-ACK retransmissions are answered into a full queue.
-      await releaseAcks(ns, syns);
-      await fill.stop();
-      await held.stop();
+      await releaseAcks(ns, Date.now() - 300);
+      await clients.stop();
     });
     logFigures("final-ACK overflow", run);
     expect(run.exitCode, run.stderr).toBe(0);
