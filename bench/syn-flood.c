@@ -23,12 +23,19 @@ struct syn {
 	uint8_t tcp[24]; /* with one option: MSS 1460 */
 };
 
-static uint16_t checksum(const uint8_t *data, size_t len, uint32_t sum)
+/* `sum` plus the big-endian 16-bit words of `data` (the Internet checksum, not folded). */
+static uint32_t add_words(const uint8_t *data, size_t len, uint32_t sum)
 {
 	for (size_t i = 0; i + 1 < len; i += 2)
 		sum += (uint32_t)data[i] << 8 | data[i + 1];
 	if (len & 1)
 		sum += (uint32_t)data[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t checksum(const uint8_t *data, size_t len, uint32_t sum)
+{
+	sum = add_words(data, len, sum);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
@@ -50,7 +57,6 @@ static void build(struct syn *s, uint32_t saddr, uint32_t daddr, uint16_t sport,
 		  uint32_t seq)
 {
 	uint8_t pseudo[12];
-	uint32_t sum = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->ip[0] = 0x45;
@@ -75,9 +81,7 @@ static void build(struct syn *s, uint32_t saddr, uint32_t daddr, uint16_t sport,
 	pseudo[8] = 0;
 	pseudo[9] = IPPROTO_TCP;
 	put16(pseudo + 10, sizeof(s->tcp));
-	for (size_t i = 0; i < sizeof(pseudo); i += 2)
-		sum += (uint32_t)pseudo[i] << 8 | pseudo[i + 1];
-	put16(s->tcp + 16, checksum(s->tcp, sizeof(s->tcp), sum));
+	put16(s->tcp + 16, checksum(s->tcp, sizeof(s->tcp), add_words(pseudo, sizeof(pseudo), 0)));
 }
 
 int main(int argc, char **argv)
