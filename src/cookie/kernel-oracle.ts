@@ -21,6 +21,7 @@ import {
   packagedBpfObject,
 } from "../bpf/libbpf.js";
 import { SynqError } from "../errors.js";
+import { HOST_LE } from "../net/byte-order.js";
 import type { CookieTuple } from "./endpoint.js";
 import { mssIndexFor, msstab } from "./mss-table.js";
 import { ackFrame, synFrame } from "./oracle-packet.js";
@@ -53,12 +54,11 @@ export interface SyncookieResult {
 /** Reads `struct syncookie_result` from the map value bytes (host byte order). */
 export function parseSyncookieResult(bytes: Uint8Array): SyncookieResult {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   return {
-    gen: v.getBigInt64(SYNCOOKIE_RESULT.gen, le),
-    jiffies: v.getBigUint64(SYNCOOKIE_RESULT.jiffies, le),
-    check: v.getInt32(SYNCOOKIE_RESULT.check, le),
-    op: v.getUint32(SYNCOOKIE_RESULT.op, le),
+    gen: v.getBigInt64(SYNCOOKIE_RESULT.gen, HOST_LE),
+    jiffies: v.getBigUint64(SYNCOOKIE_RESULT.jiffies, HOST_LE),
+    check: v.getInt32(SYNCOOKIE_RESULT.check, HOST_LE),
+    op: v.getUint32(SYNCOOKIE_RESULT.op, HOST_LE),
   };
 }
 

@@ -1,4 +1,5 @@
 import { SynqError } from "../errors.js";
+import { HOST_LE } from "../net/byte-order.js";
 import { AF_INET, AF_INET6, formatV4, formatV6 } from "../net/inet.js";
 import type { Endpoint } from "./address.js";
 import type { SsListener } from "./ss-listeners.js";
@@ -25,8 +26,6 @@ export const EXT_SKMEMINFO = 1 << (7 - 1);
 export const LISTEN_AND_SYN_RECV = (1 << TCP_LISTEN) | (1 << TCP_SYN_RECV);
 
 const INET_DIAG_MSG_LEN = 72;
-/** Netlink headers and most inet_diag fields are in host byte order; ports and addresses are not. */
-export const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const INET_DIAG_SKMEMINFO = 7;
 const INET_DIAG_SKV6ONLY = 11;
 const SK_MEMINFO_DROPS = 8;

@@ -1,8 +1,9 @@
 import { SynqError } from "../errors.js";
 import { errnoName } from "../ffi/koffi.js";
 import { type Libc, lastErrno, libc, syscallError } from "../ffi/libc.js";
+import { HOST_LE } from "../net/byte-order.js";
 import { AF_INET } from "../net/inet.js";
-import { HOST_LE, SOCK_DIAG_BY_FAMILY } from "../parsers/inet-diag.js";
+import { SOCK_DIAG_BY_FAMILY } from "../parsers/inet-diag.js";
 
 /**
  * Reads TCP sockets straight from the kernel over NETLINK_SOCK_DIAG (what `ss` does inside),

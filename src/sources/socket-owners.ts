@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { type Libc, lastErrno, libc } from "../ffi/libc.js";
-import { HOST_LE } from "../parsers/inet-diag.js";
+import { HOST_LE } from "../net/byte-order.js";
 import type { SocketOwner } from "../parsers/ss-listeners.js";
 
 const O_RDONLY = 0;
