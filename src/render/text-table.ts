@@ -1,15 +1,24 @@
-/** `text` without its ANSI SGR sequences (`ESC [ … m`: colours, bold), which take no columns. */
+/**
+ * `text` without its ANSI SGR sequences (`ESC [`, digits and `;`, `m`: colours, bold), which
+ * take no columns. Other escape sequences stay.
+ */
 export function plainText(text: string): string {
   if (!text.includes("\u001b[")) return text;
   let plain = "";
   let from = 0;
-  for (let i = text.indexOf("\u001b["); i >= 0; i = text.indexOf("\u001b[", from)) {
-    const end = text.indexOf("m", i + 2);
-    if (end < 0) break;
+  for (let i = text.indexOf("\u001b["); i >= 0; i = text.indexOf("\u001b[", i + 2)) {
+    let end = i + 2;
+    while (isSgrParameter(text.charCodeAt(end))) end++;
+    if (text[end] !== "m") continue;
     plain += text.slice(from, i);
     from = end + 1;
   }
   return plain + text.slice(from);
+}
+
+/** A digit or `;`. */
+function isSgrParameter(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x3b;
 }
 
 /** Characters a terminal draws two columns wide: CJK, Hangul, fullwidth forms, emoji. */

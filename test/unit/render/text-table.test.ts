@@ -24,6 +24,8 @@ describe("plainText", () => {
     expect(plainText(`a${red("b")}c\u001b[1;4md\u001b[0m`)).toBe("abcd");
     expect(plainText("no colour")).toBe("no colour");
     expect(plainText("cut \u001b[31")).toBe("cut \u001b[31");
+    // Only SGR: other sequences stay, even when an `m` follows later.
+    expect(plainText("\u001b[Kmore\u001b[2J \u001b[1m!")).toBe("\u001b[Kmore\u001b[2J !");
   });
 });
 
