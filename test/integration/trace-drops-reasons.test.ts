@@ -101,6 +101,7 @@ describe.skipIf(skip).each(strategies)("synq trace-drops --strategy %s", (strate
       async () => {
         // .2's ACKs to 9090 are held (3 requests wait); .3 overflows 8080 and fills 9090.
         holdAcks(ns, "127.0.0.2", 9090);
+        const settleMs = 300;
         const clients = await startScenario(ns, {
           listeners: [
             { address: "127.0.0.1", port: 8080, backlog: 1 },
@@ -111,9 +112,9 @@ describe.skipIf(skip).each(strategies)("synq trace-drops --strategy %s", (strate
             { host: "127.0.0.1", port: 8080, count: 6, localAddress: "127.0.0.3" },
             { host: "127.0.0.1", port: 9090, count: 8, localAddress: "127.0.0.3" },
           ],
-          settleMs: 300,
+          settleMs,
         });
-        await releaseAcks(ns, Date.now() - 300);
+        await releaseAcks(ns, Date.now() - settleMs);
         await clients.stop();
       },
     );

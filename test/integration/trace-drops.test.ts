@@ -142,16 +142,17 @@ describe.skipIf(skip).each(strategies)("synq trace-drops --strategy %s", (strate
       // Clients at .3 then complete and fill the accept queue (9 = backlog + 1). One process,
       // so the release below comes settleMs after the SYNs however slowly processes start.
       holdAcks(ns, "127.0.0.2", 8080);
+      const settleMs = 300;
       const clients = await startScenario(ns, {
         listeners: [{ address: "127.0.0.1", port: 8080, backlog: 8 }],
         connect: [
           { host: "127.0.0.1", port: 8080, count: 6, localAddress: "127.0.0.2" },
           { host: "127.0.0.1", port: 8080, count: 9, localAddress: "127.0.0.3" },
         ],
-        settleMs: 300,
+        settleMs,
       });
       // Released: the next SYN-ACK retransmissions are answered into a full queue.
-      await releaseAcks(ns, Date.now() - 300);
+      await releaseAcks(ns, Date.now() - settleMs);
       await clients.stop();
     });
     logFigures("final-ACK overflow", run);
