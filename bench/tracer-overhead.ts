@@ -10,16 +10,23 @@
  *            the tracer classifies every SYN and reports none (the everyday cost);
  *   overflow every SYN hits a full accept queue: every SYN is a drop the tracer counts and
  *            delivers (the worst case). synq prints to /dev/null, bpftrace likewise.
- * Rounds alternate baseline and traced floods; the figure is the median of the per-round
- * ratios, so drift of the machine (other VMs, frequency) cancels out.
+ * Two ways to compare, by where the tracer's cost lands:
+ *   interleaved  a tracer confined to one namespace or cgroup (synq's tc strategy, the no-op
+ *                references): one generator floods that namespace and an identical untraced
+ *                twin in turn, 128 SYNs at a time, and takes the median of the per-block rate
+ *                ratios; the twin compared with itself (no tracer) shows the method's noise;
+ *   rounds       a tracer that sees every namespace (fentry, kprobe, cgroup on the root
+ *                cgroup, bpftrace): rounds alternate baseline and traced floods, and the figure
+ *                is the median of the per-round ratios.
  * Usage (root): npx tsx bench/tracer-overhead.ts [--rounds N] [--count SYNS]
  *   [--flood cookie|overflow …] [--tracer fentry|kprobe|cgroup|tc|bpftrace|no-op …]
  * "tc hook alone" and "cgroup hook alone" are references: a no-op program on the same hook, the
- * floor of any tracer there.
+ * floor of any tracer there (the cgroup one attached to a cgroup holding only the traced
+ * namespace's listeners: the same per-packet work as on the root cgroup, confined).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,9 +64,17 @@ kprobe:tcp_conn_request {
 }
 `;
 
+/** Where a tracer is started: the flooded namespace, and a cgroup holding its listeners. */
+interface Target {
+  ns: string;
+  cgroup: string | null;
+}
+
 interface Tracer {
   name: string;
-  start: (ns: string) => Promise<() => Promise<void>>;
+  /** Whether its cost lands only on the target (measured interleaved) or everywhere. */
+  confined: boolean;
+  start: (target: Target) => Promise<() => Promise<void>>;
 }
 
 function median(xs: number[]): number {
@@ -93,6 +108,34 @@ function flood(generator: string, ns: string, dport: number, count: number): num
   return Math.max(...[0, 1, 2].map(() => floodOnce(generator, ns, dport, count)));
 }
 
+/**
+ * One interleaved flood of `traced` and `twin` (`count` SYNs each): the median over blocks of
+ * traced's rate ÷ twin's rate, and each side's nanoseconds per SYN.
+ */
+function interleavedFlood(
+  generator: string,
+  traced: string,
+  twin: string,
+  dport: number,
+  count: number,
+): { ratio: number; nsPerSynA: number; nsPerSynB: number } {
+  const out = execFileSync(
+    "taskset",
+    [
+      "-c",
+      FLOOD_CPU,
+      generator,
+      "127.0.0.1",
+      `${dport}`,
+      `${count}`,
+      `/run/netns/${traced}`,
+      `/run/netns/${twin}`,
+    ],
+    { encoding: "utf8" },
+  );
+  return JSON.parse(out) as { ratio: number; nsPerSynA: number; nsPerSynB: number };
+}
+
 function floodOnce(generator: string, ns: string, dport: number, count: number): number {
   const out = execFileSync(
     "ip",
@@ -116,7 +159,9 @@ function floodOnce(generator: string, ns: string, dport: number, count: number):
 function synqTracer(strategy: string, extra: string[] = []): Tracer {
   return {
     name: ["synq --strategy", strategy, ...extra].join(" "),
-    start: async (ns) => {
+    // tc attaches to the traced namespace's interfaces only.
+    confined: strategy === "tc",
+    start: async ({ ns }) => {
       const t = await startTrace(["--netns", ns, "--strategy", strategy, ...extra], {
         discardStdout: true,
         ready: (_out, err) => err.includes("synq: tracing"),
@@ -143,6 +188,7 @@ function kprobeProgIds(): Set<number> {
 
 const bpftraceTracer: Tracer = {
   name: "bpftrace (acceptq.stp equivalent)",
+  confined: false,
   start: async () => {
     const before = kprobeProgIds();
     const child = spawn("bpftrace", ["-e", BPFTRACE_ACCEPTQ], {
@@ -185,7 +231,8 @@ function noopObject(dir: string, section: string, verdict: number): string {
  */
 const tcNoopTracer: Tracer = {
   name: "tc hook alone (no-op program, reference)",
-  start: async (ns) => {
+  confined: true,
+  start: async ({ ns }) => {
     const dir = mkdtempSync(join(tmpdir(), "synq-tc-noop-"));
     const obj = noopObject(dir, "tc", -1);
     execFileSync("tc", ["-n", ns, "qdisc", "add", "dev", "lo", "clsact"]);
@@ -212,14 +259,16 @@ const tcNoopTracer: Tracer = {
 };
 
 /**
- * The floor under the cgroup strategy: a cgroup_skb ingress program on the root cgroup (where
- * synq attaches) that lets every packet through at once, pinned in a bpffs of its own.
+ * The floor under the cgroup strategy: a cgroup_skb ingress program that lets every packet
+ * through at once, pinned in a bpffs of its own, on the cgroup of the traced namespace's
+ * listeners (synq attaches to the root cgroup: the same program run per packet, everywhere).
  */
 const cgroupNoopTracer: Tracer = {
   name: "cgroup hook alone (no-op program, reference)",
-  start: async () => {
-    const root = cgroup2MountPoint(readFileSync("/proc/self/mountinfo", "utf8"));
-    if (!root) throw new Error("no cgroup v2 hierarchy is mounted");
+  confined: true,
+  start: async ({ cgroup }) => {
+    if (!cgroup) throw new Error("no cgroup v2 hierarchy is mounted");
+    const root = cgroup;
     const dir = mkdtempSync(join(tmpdir(), "synq-cgroup-noop-"));
     const obj = noopObject(dir, "cgroup_skb/ingress", 1);
     const fs = join(dir, "bpffs");
@@ -236,14 +285,48 @@ const cgroupNoopTracer: Tracer = {
   },
 };
 
+/** No tracer at all: the interleaved method's own noise (both sides untraced). */
+const noTracer: Tracer = {
+  name: "no tracer (twin against twin: the method's noise)",
+  confined: true,
+  start: async () => async () => {},
+};
+
+/**
+ * Starts a confined `tracer` on the target and runs `rounds` interleaved floods against the
+ * untraced twin; the ratio is the median of their per-block medians.
+ */
+async function compareInterleaved(
+  measure: () => { ratio: number; nsPerSynA: number; nsPerSynB: number },
+  target: Target,
+  rounds: number,
+  tracer: Tracer,
+) {
+  const floods = [];
+  const stop = await tracer.start(target);
+  try {
+    for (let r = 0; r < rounds; r++) floods.push(measure());
+  } finally {
+    await stop();
+  }
+  return {
+    tracer: tracer.name,
+    method: "interleaved",
+    baselinePerSecond: Math.round(1e9 / median(floods.map((f) => f.nsPerSynB))),
+    tracedPerSecond: Math.round(1e9 / median(floods.map((f) => f.nsPerSynA))),
+    ratio: Number(median(floods.map((f) => f.ratio)).toFixed(4)),
+    ratios: floods.map((f) => Number(f.ratio.toFixed(4))),
+  };
+}
+
 /** Floods (`measure`) with and without `tracer`, `rounds` times; returns rates and the ratio. */
-async function compare(measure: () => number, ns: string, rounds: number, tracer: Tracer) {
+async function compare(measure: () => number, target: Target, rounds: number, tracer: Tracer) {
   const base: number[] = [];
   const traced: number[] = [];
   const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const measureTraced = async () => {
-      const stop = await tracer.start(ns);
+      const stop = await tracer.start(target);
       try {
         return measure();
       } finally {
@@ -266,6 +349,7 @@ async function compare(measure: () => number, ns: string, rounds: number, tracer
   }
   return {
     tracer: tracer.name,
+    method: "rounds",
     baselinePerSecond: Math.round(median(base)),
     tracedPerSecond: Math.round(median(traced)),
     ratio: Number(median(ratios).toFixed(4)),
@@ -282,6 +366,28 @@ function hasBpftrace(): boolean {
   }
 }
 
+/** A listener scenario to flood, in its own namespace (and cgroup, for the traced one). */
+async function floodTarget(ns: string, cgroup: string | null): Promise<RunningScenario> {
+  setNetnsSysctl(ns, "net.ipv4.tcp_syncookies", 2);
+  // SYN-ACKs to the spoofed sources leave through an ifb interface (NOARP), as through a NIC
+  // (freed with consume_skb), instead of looping back into lo to be dropped.
+  execFileSync("ip", ["-n", ns, "link", "add", "flood0", "type", "ifb"]);
+  execFileSync("ip", ["-n", ns, "link", "set", "flood0", "up"]);
+  execFileSync("ip", ["-n", ns, "route", "replace", "192.0.2.0/24", "dev", "flood0"]);
+  // 8080: room in the accept queue (cookies for all); 8081: accept queue already full.
+  return startScenario(
+    ns,
+    {
+      listeners: [
+        { address: "0.0.0.0", port: 8080, backlog: 128 },
+        { address: "0.0.0.0", port: 8081, backlog: 1 },
+      ],
+      connect: [{ host: "127.0.0.1", port: 8081, count: 2 }],
+    },
+    cgroup ? { cgroup } : {},
+  );
+}
+
 /** Runs both floods for every tracer; returns one result per (flood, tracer). */
 export async function tracerOverhead(
   rounds = 11,
@@ -291,33 +397,26 @@ export async function tracerOverhead(
 ) {
   stayOffFloodCpu();
   const ns = createNetns("synq-bench-trace");
+  const twin = createNetns("synq-bench-twin");
   const dir = mkdtempSync(join(tmpdir(), "synq-bench-flood-"));
-  let scenario: RunningScenario | undefined;
+  const cgroupRoot = cgroup2MountPoint(readFileSync("/proc/self/mountinfo", "utf8"));
+  const cgroup = cgroupRoot ? join(cgroupRoot, `synq-bench-${process.pid}`) : null;
+  const scenarios: RunningScenario[] = [];
   try {
     const generator = buildFlood(dir);
-    setNetnsSysctl(ns, "net.ipv4.tcp_syncookies", 2);
-    // SYN-ACKs to the spoofed sources leave through an ifb interface (NOARP), as through a NIC
-    // (freed with consume_skb), instead of looping back into lo to be dropped.
-    execFileSync("ip", ["-n", ns, "link", "add", "flood0", "type", "ifb"]);
-    execFileSync("ip", ["-n", ns, "link", "set", "flood0", "up"]);
-    execFileSync("ip", ["-n", ns, "route", "replace", "192.0.2.0/24", "dev", "flood0"]);
-    // 8080: room in the accept queue (cookies for all); 8081: accept queue already full.
-    scenario = await startScenario(ns, {
-      listeners: [
-        { address: "0.0.0.0", port: 8080, backlog: 128 },
-        { address: "0.0.0.0", port: 8081, backlog: 1 },
-      ],
-      connect: [{ host: "127.0.0.1", port: 8081, count: 2 }],
-    });
+    if (cgroup) mkdirSync(cgroup);
+    scenarios.push(await floodTarget(ns, cgroup), await floodTarget(twin, null));
+    const target: Target = { ns, cgroup };
     const strategies = strategiesHere();
     const tracers = (flood: string) =>
       [
+        noTracer,
         ...strategies.map((s) => synqTracer(s)),
         // Worst case without the records (and their printing): the kernel-side cost alone.
         ...(flood === "overflow" ? strategies.map((s) => synqTracer(s, ["--summary"])) : []),
         ...(hasBpftrace() ? [bpftraceTracer] : []),
         ...(strategies.includes("tc") ? [tcNoopTracer] : []),
-        ...(strategies.includes("cgroup") ? [cgroupNoopTracer] : []),
+        ...(strategies.includes("cgroup") && cgroup ? [cgroupNoopTracer] : []),
       ].filter((t) => only.length === 0 || only.some((o) => t.name.includes(o)));
     const results = [];
     for (const [name, dport] of [
@@ -326,10 +425,16 @@ export async function tracerOverhead(
     ] as const) {
       if (!floods.includes(name)) continue;
       const measure = () => flood(generator, ns, dport, count);
+      const interleave = () => interleavedFlood(generator, ns, twin, dport, count);
       // The first floods into a fresh namespace run slower (caches and slabs warming up).
-      measure();
+      interleave();
       for (const tracer of tracers(name)) {
-        const r = { flood: name, ...(await compare(measure, ns, rounds, tracer)) };
+        const r = {
+          flood: name,
+          ...(tracer.confined
+            ? await compareInterleaved(interleave, target, rounds, tracer)
+            : await compare(measure, target, rounds, tracer)),
+        };
         console.log(JSON.stringify(r));
         results.push(r);
       }
@@ -342,8 +447,10 @@ export async function tracerOverhead(
       results,
     };
   } finally {
-    await scenario?.stop();
+    for (const s of scenarios) await s.stop();
     deleteNetns(ns);
+    deleteNetns(twin);
+    if (cgroup) rmdirSync(cgroup);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -365,10 +472,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   );
   console.log(JSON.stringify(report, null, 2));
   for (const r of report.results) {
-    const verdict =
-      r.flood === "cookie" ? (r.ratio >= report.budget ? "ok" : "OVER BUDGET") : "worst case";
+    const judged = r.flood === "cookie" && r.tracer.startsWith("synq");
+    const verdict = !judged ? "" : r.ratio >= report.budget ? "ok" : "OVER BUDGET";
     console.log(
-      `${r.flood.padEnd(9)} ${r.tracer.padEnd(46)} ${String(r.baselinePerSecond).padStart(8)} → ${String(r.tracedPerSecond).padStart(8)} SYN/s  ratio ${r.ratio.toFixed(3)}  ${verdict}`,
+      `${r.flood.padEnd(9)} ${r.tracer.padEnd(50)} ${r.method.padEnd(11)} ${String(r.baselinePerSecond).padStart(8)} → ${String(r.tracedPerSecond).padStart(8)} SYN/s  ratio ${r.ratio.toFixed(3)}  ${verdict}`,
     );
   }
 }

@@ -57,15 +57,22 @@ export interface RunningScenario {
   stop: () => Promise<void>;
 }
 
-/** Starts scenario-process.ts in the namespace and waits until it says `ready`. */
+/**
+ * Starts scenario-process.ts in the namespace and waits until it says `ready`. With `cgroup`
+ * (a cgroup v2 directory) the process joins that cgroup first, and so do its sockets.
+ */
 export async function startScenario(
   ns: string,
   scenario: object,
-  opts: { maxFiles?: number } = {},
+  opts: { maxFiles?: number; cgroup?: string } = {},
 ): Promise<RunningScenario> {
   const node = [process.execPath, "--import", "tsx", SCENARIO, JSON.stringify(scenario)];
   const limit = opts.maxFiles ? ["prlimit", `--nofile=${opts.maxFiles}:${opts.maxFiles}`] : [];
-  const child = spawn("ip", ["netns", "exec", ns, ...limit, ...node], {
+  const command = ["ip", "netns", "exec", ns, ...limit, ...node];
+  const joined = opts.cgroup
+    ? ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', opts.cgroup, ...command]
+    : command;
+  const child = spawn(joined[0] as string, joined.slice(1), {
     stdio: ["pipe", "pipe", "inherit"],
   });
   let out = "";
