@@ -87,6 +87,8 @@ export interface Libbpf {
   bpf_tc_hook_destroy(hook: BpfTcHook): number;
   bpf_tc_attach(hook: BpfTcHook, opts: BpfTcOpts): number;
   bpf_tc_detach(hook: BpfTcHook, opts: BpfTcOpts): number;
+  /** A link of a loaded program to a target (tcx: an ifindex); the link fd, or -errno. */
+  bpf_link_create(progFd: number, targetFd: number, attachType: number, opts: null): number;
   // BPF ring buffers.
   ring_buffer__new(mapFd: number, sampleCb: unknown, ctx: null, opts: null): BpfPointer | null;
   ring_buffer__consume(rb: BpfPointer): number;
@@ -115,6 +117,9 @@ export interface BpfTcOpts {
 export const BPF_TC_INGRESS = 1;
 /** enum bpf_tc_attach_point. */
 export const BPF_TC_EGRESS = 2;
+
+/** enum bpf_attach_type: tcx ingress (Linux 6.6+). */
+export const BPF_TCX_INGRESS = 46;
 
 /** bpf_map_update_elem flags (uapi linux/bpf.h). */
 export const BPF_ANY = 0;
@@ -250,6 +255,9 @@ function bind(): Libbpf {
     bpf_tc_hook_destroy: f("int bpf_tc_hook_destroy(bpf_tc_hook *hook)"),
     bpf_tc_attach: f("int bpf_tc_attach(const bpf_tc_hook *hook, _Inout_ bpf_tc_opts *opts)"),
     bpf_tc_detach: f("int bpf_tc_detach(const bpf_tc_hook *hook, const bpf_tc_opts *opts)"),
+    bpf_link_create: f(
+      "int bpf_link_create(int prog_fd, int target_fd, int attach_type, const void *opts)",
+    ),
     ring_buffer__new: f(
       "ring_buffer *ring_buffer__new(int map_fd, synq_ring_buffer_sample_fn *sample_cb, void *ctx, const void *opts)",
     ),

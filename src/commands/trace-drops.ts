@@ -44,6 +44,12 @@ export default class TraceDrops extends SynqCommand {
       summary: "tc: attach to this interface (repeatable; default: every interface that is up).",
       multiple: true,
     }),
+    "tc-hook": Flags.string({
+      summary:
+        "tc: tcx (a link, Linux 6.6+: cheaper, gone with synq even on SIGKILL) or clsact (a qdisc filter); auto prefers tcx.",
+      options: ["auto", "tcx", "clsact"],
+      default: "auto",
+    }),
     verbose: Flags.boolean({ summary: "Say which strategy is used and why others were not." }),
     "ring-buffer-kb": Flags.string({
       summary:

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { HOOKS, REASONS } from "../tracer/event-layout.js";
-import { STRATEGIES } from "../tracer/strategy.js";
+import { STRATEGIES, TC_HOOKS } from "../tracer/strategy.js";
 import { TRACE_SCHEMA_VERSION } from "./trace-version.js";
 
 export { TRACE_SCHEMA_VERSION };
@@ -61,6 +61,12 @@ export const traceStartSchema = z.object({
   port: z.number().int().nullable(),
   netns: netnsSchema.nullable().describe("only this namespace, when --netns was given"),
   interfaces: z.array(z.string()).describe("tc: where the filter is attached"),
+  tcHook: z
+    .enum(TC_HOOKS)
+    .nullable()
+    .describe(
+      "tc: the ingress hook, a tcx link or a clsact qdisc filter; null for other strategies",
+    ),
   kernel: z.string(),
 });
 

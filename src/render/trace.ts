@@ -80,7 +80,7 @@ export function startBanner(s: TraceStart, verbose: boolean): string {
     s.port !== null ? `port ${s.port}` : "",
   ].filter((x) => x !== "");
   const lines = [
-    `synq: tracing ${s.reasons.join(", ")} with the ${s.strategy} strategy ${where.join(", ")}; Ctrl-C to stop`,
+    `synq: tracing ${s.reasons.join(", ")} with the ${s.strategy} strategy${s.tcHook ? ` (${s.tcHook})` : ""} ${where.join(", ")}; Ctrl-C to stop`,
   ];
   if (verbose) {
     for (const a of s.attempts) {

@@ -145,6 +145,7 @@ export function readKernelFeatures(): KernelFeatures {
     }
     const helpers = ["skc_lookup_tcp", "skc_to_tcp_sock", "skc_to_tcp_request_sock"];
     const tcHelpers = helpers.every((h) => btf.enumValue("bpf_func_id", `BPF_FUNC_${h}`) !== null);
+    const tcx = btf.enumValue("bpf_attach_type", "BPF_TCX_INGRESS") !== null;
     const reason = btf.enumValue("skb_drop_reason", "SKB_DROP_REASON_TCP_LISTEN_OVERFLOW");
     const kfreeArgs = btf.tracepointArgCount("kfree_skb");
     let cgroup2Root: string | null = null;
@@ -160,6 +161,7 @@ export function readKernelFeatures(): KernelFeatures {
       kprobes,
       kallsyms,
       tcHelpers,
+      tcx,
       cgroup2Root,
       listenOverflowReason: reason !== null && kfreeArgs !== null && kfreeArgs >= 4 ? reason : null,
       synQueueRule: version ? synQueueRule(version) : "backlog-plus-one",

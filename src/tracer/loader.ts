@@ -27,8 +27,17 @@ import {
   type Strategy,
   strategyPrecheck,
   strategyPrograms,
+  type TcHookChoice,
+  tcHookFor,
 } from "./strategy.js";
-import { chooseInterfaces, listInterfaces, type TcAttachment, tcAttach, tcDetach } from "./tc.js";
+import {
+  chooseInterfaces,
+  describeTcAttachment,
+  listInterfaces,
+  type TcAttachment,
+  tcAttach,
+  tcDetach,
+} from "./tc.js";
 
 /** The compiled tracer, shipped in the package's bpf/ directory. */
 export const TRACER_OBJECT = "acceptq.bpf.o";
@@ -42,6 +51,8 @@ export interface TracerConfig {
   reasons: Reason[];
   /** tc: interfaces to attach to; empty = every interface that is up. */
   interfaces: string[];
+  /** tc: the ingress hook (--tc-hook). */
+  tcHook: TcHookChoice;
   /** False: count only, no per-drop records (--summary). */
   records: boolean;
   /** Ring-buffer size in bytes (a power of two, ≥ a page). */
@@ -161,11 +172,11 @@ function openStrategy(
     for (const name of programs) {
       if (name === "acceptq_tc_ingress" && ns) {
         const progFd = obj.programFd(name);
+        const tcHook = tcHookFor(config.tcHook, features);
         for (const iface of chooseInterfaces(listInterfaces(ns), config.interfaces)) {
-          const a = ns.run(() => tcAttach(progFd, iface));
+          const a = ns.run(() => tcAttach(progFd, iface, tcHook));
           tcAttachments.push(a);
-          const what = `tc filter on ${a.ifname}${a.createdQdisc ? " and the clsact qdisc synq added" : ""}`;
-          links.add(what, a, (x) => ns.run(() => tcDetach(x)));
+          links.add(describeTcAttachment(a), a, (x) => ns.run(() => tcDetach(x)));
         }
       } else if (name === "acceptq_cgroup_ingress" && features.cgroup2Root !== null) {
         const root = features.cgroup2Root;
@@ -225,14 +236,18 @@ export function openTracer(
   const attempts: StrategyAttempt[] = [];
   const order = requested === "auto" ? STRATEGIES : [requested];
   for (const strategy of order) {
-    const pre = strategyPrecheck(strategy, features);
+    const pre = strategyPrecheck(strategy, features, config.tcHook);
     if (pre !== null) {
       attempts.push({ strategy, used: false, detail: pre });
       continue;
     }
     try {
       const tracer = openStrategy(strategy, features, config, onRecord);
-      attempts.push({ strategy, used: true, detail: describeStrategy(strategy, features) });
+      attempts.push({
+        strategy,
+        used: true,
+        detail: describeStrategy(strategy, features, config.tcHook),
+      });
       return { ...tracer, attempts };
     } catch (err) {
       // Input errors (a missing interface) are not the strategy's fault: report them as is.

@@ -40,6 +40,8 @@ export interface KernelFeatures {
   kallsyms: Record<HookedFunction, boolean> | null;
   /** bpf_skc_lookup_tcp, bpf_skc_to_tcp_sock and bpf_skc_to_tcp_request_sock (5.9+). */
   tcHelpers: boolean;
+  /** The tcx ingress hook (BPF_TCX_INGRESS, 6.6+): tc programs attach as links, no qdisc. */
+  tcx: boolean;
   /** Where the cgroup v2 hierarchy is mounted (its root), or null. */
   cgroup2Root: string | null;
   /**
@@ -49,6 +51,21 @@ export interface KernelFeatures {
   listenOverflowReason: number | null;
   /** The running kernel's inet_csk_reqsk_queue_is_full() rule. */
   synQueueRule: SynQueueRule;
+}
+
+/** The two ingress hooks a tc program can use: a tcx link (6.6+) or a clsact qdisc filter. */
+export const TC_HOOKS = ["tcx", "clsact"] as const;
+
+/** One tc ingress hook. */
+export type TcHook = (typeof TC_HOOKS)[number];
+
+/** --tc-hook: a tc ingress hook, or auto (tcx where the kernel has it, else clsact). */
+export type TcHookChoice = TcHook | "auto";
+
+/** The hook the tc strategy uses for `choice` on this kernel. */
+export function tcHookFor(choice: TcHookChoice, f: KernelFeatures): TcHook {
+  if (choice !== "auto") return choice;
+  return f.tcx ? "tcx" : "clsact";
 }
 
 /** Parameter counts of syn_recv_sock() that bpf/acceptq.bpf.c has an fexit program for. */
@@ -92,7 +109,11 @@ export function strategyPrograms(strategy: Strategy, f: KernelFeatures): string[
 }
 
 /** Why a strategy cannot work on this kernel before trying it, or null when it may. */
-export function strategyPrecheck(strategy: Strategy, f: KernelFeatures): string | null {
+export function strategyPrecheck(
+  strategy: Strategy,
+  f: KernelFeatures,
+  tcHook: TcHookChoice = "auto",
+): string | null {
   switch (strategy) {
     case "fentry": {
       const missing = ["tcp_conn_request", "tcp_v4_syn_recv_sock"].filter(
@@ -124,14 +145,20 @@ export function strategyPrecheck(strategy: Strategy, f: KernelFeatures): string 
         ? null
         : "the kernel lacks bpf_skc_lookup_tcp/bpf_skc_to_tcp_sock/bpf_skc_to_tcp_request_sock (Linux 5.9+)";
     case "tc":
-      return f.tcHelpers
-        ? null
-        : "the kernel lacks bpf_skc_lookup_tcp/bpf_skc_to_tcp_sock/bpf_skc_to_tcp_request_sock (Linux 5.9+)";
+      if (!f.tcHelpers)
+        return "the kernel lacks bpf_skc_lookup_tcp/bpf_skc_to_tcp_sock/bpf_skc_to_tcp_request_sock (Linux 5.9+)";
+      return tcHook === "tcx" && !f.tcx
+        ? "the kernel has no tcx hook (Linux 6.6+); --tc-hook clsact works here"
+        : null;
   }
 }
 
 /** One line on how a strategy sees drops, for --verbose. */
-export function describeStrategy(strategy: Strategy, f: KernelFeatures): string {
+export function describeStrategy(
+  strategy: Strategy,
+  f: KernelFeatures,
+  tcHook: TcHookChoice = "auto",
+): string {
   switch (strategy) {
     case "fentry":
       return "fentry/tcp_conn_request (SYN) and fentry+fexit on tcp_v4/v6_syn_recv_sock (final ACK): exact";
@@ -141,9 +168,11 @@ export function describeStrategy(strategy: Strategy, f: KernelFeatures): string 
       return f.listenOverflowReason !== null
         ? `inet ingress of the root cgroup (${f.cgroup2Root}) predicts SYN-time drops from the listener the kernel chose; final-ACK drops come exactly from skb:kfree_skb reason TCP_LISTEN_OVERFLOW`
         : `inet ingress of the root cgroup (${f.cgroup2Root}) predicts SYN-time and final-ACK drops from the listener the kernel chose`;
-    case "tc":
+    case "tc": {
+      const hook = tcHookFor(tcHook, f);
       return f.listenOverflowReason !== null
-        ? "clsact ingress predicts SYN-time drops from the listener's queues; final-ACK drops come exactly from skb:kfree_skb reason TCP_LISTEN_OVERFLOW"
-        : "clsact ingress predicts SYN-time and final-ACK drops from the listener's queues";
+        ? `${hook} ingress predicts SYN-time drops from the listener's queues; final-ACK drops come exactly from skb:kfree_skb reason TCP_LISTEN_OVERFLOW`
+        : `${hook} ingress predicts SYN-time and final-ACK drops from the listener's queues`;
+    }
   }
 }

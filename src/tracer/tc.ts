@@ -1,13 +1,18 @@
 /**
- * The tc strategy's attachment: a cls_bpf filter (direct action) on the clsact ingress hook of
- * each chosen interface. synq creates the clsact qdisc only where none exists and removes
- * exactly what it added: its own filter (by handle and priority) everywhere, and the qdisc
- * only where it created it. All netlink work happens inside the traced namespace.
+ * The tc strategy's attachment to the ingress of each chosen interface, one of two hooks:
+ * - tcx (Linux 6.6+): a BPF link, no qdisc; closing its fd detaches it, and the kernel closes
+ *   it when synq's process ends in any way, SIGKILL included. The cheaper hook of the two.
+ * - clsact: a cls_bpf filter (direct action) on the clsact qdisc. synq creates the qdisc only
+ *   where none exists and removes exactly what it added: its own filter (by handle and
+ *   priority) everywhere, and the qdisc only where it created it.
+ * All attaching happens inside the traced namespace (ifindexes are per namespace).
  */
 import { spawnSync } from "node:child_process";
+import { closeSync } from "node:fs";
 import {
   BPF_TC_EGRESS,
   BPF_TC_INGRESS,
+  BPF_TCX_INGRESS,
   type BpfTcHook,
   type BpfTcOpts,
   ffi,
@@ -16,6 +21,7 @@ import {
 } from "../bpf/libbpf.js";
 import { SynqError } from "../errors.js";
 import type { NetnsHandle } from "./netns-handle.js";
+import type { TcHook } from "./strategy.js";
 
 const EEXIST = 17;
 /** Errors that mean "already gone" when removing (interface or namespace went away). */
@@ -29,14 +35,17 @@ export interface NetInterface {
 }
 
 /** What synq added to one interface. */
-export interface TcAttachment {
-  ifindex: number;
-  ifname: string;
-  handle: number;
-  priority: number;
-  /** Whether synq created the clsact qdisc (and so removes it). */
-  createdQdisc: boolean;
-}
+export type TcAttachment =
+  | { hook: "tcx"; ifindex: number; ifname: string; linkFd: number }
+  | {
+      hook: "clsact";
+      ifindex: number;
+      ifname: string;
+      handle: number;
+      priority: number;
+      /** Whether synq created the clsact qdisc (and so removes it). */
+      createdQdisc: boolean;
+    };
 
 /** Parses `ip -j link show`. */
 export function parseIpLinkJson(text: string): NetInterface[] {
@@ -98,8 +107,19 @@ function opts(progFd: number, handle = 0, priority = 0): BpfTcOpts {
   };
 }
 
-/** Adds the filter to `iface`'s ingress, creating clsact when absent (run inside the netns). */
-export function tcAttach(progFd: number, iface: NetInterface): TcAttachment {
+/** Attaches the program to `iface`'s ingress through `tcHook` (run inside the netns). */
+export function tcAttach(progFd: number, iface: NetInterface, tcHook: TcHook): TcAttachment {
+  return tcHook === "tcx" ? tcxAttach(progFd, iface) : clsactAttach(progFd, iface);
+}
+
+function tcxAttach(progFd: number, iface: NetInterface): TcAttachment {
+  const fd = libbpf().bpf_link_create(progFd, iface.ifindex, BPF_TCX_INGRESS, null);
+  if (fd < 0) throw libbpfError(`attaching the tcx link to ${iface.name}`, fd);
+  return { hook: "tcx", ifindex: iface.ifindex, ifname: iface.name, linkFd: fd };
+}
+
+/** Adds the filter to `iface`'s ingress, creating clsact when absent. */
+function clsactAttach(progFd: number, iface: NetInterface): TcAttachment {
   const l = libbpf();
   const ingress = hook(iface.ifindex, BPF_TC_INGRESS);
   const created = l.bpf_tc_hook_create(ingress);
@@ -113,6 +133,7 @@ export function tcAttach(progFd: number, iface: NetInterface): TcAttachment {
     throw libbpfError(`attaching the tc filter to ${iface.name}`, err);
   }
   return {
+    hook: "clsact",
     ifindex: iface.ifindex,
     ifname: iface.name,
     handle: o.handle,
@@ -121,11 +142,21 @@ export function tcAttach(progFd: number, iface: NetInterface): TcAttachment {
   };
 }
 
+/** What an attachment is, for messages: "tcx link on lo", "tc filter on lo and …". */
+export function describeTcAttachment(a: TcAttachment): string {
+  if (a.hook === "tcx") return `tcx link on ${a.ifname}`;
+  return `tc filter on ${a.ifname}${a.createdQdisc ? " and the clsact qdisc synq added" : ""}`;
+}
+
 /**
- * Removes synq's filter and, if synq created it, the clsact qdisc (run inside the netns).
- * An interface that disappeared meanwhile counts as done.
+ * Removes what tcAttach added (run inside the netns): the tcx link, or synq's filter and, if
+ * synq created it, the clsact qdisc. An interface that disappeared meanwhile counts as done.
  */
 export function tcDetach(a: TcAttachment): void {
+  if (a.hook === "tcx") {
+    closeSync(a.linkFd);
+    return;
+  }
   const l = libbpf();
   const err = l.bpf_tc_detach(hook(a.ifindex, BPF_TC_INGRESS), opts(0, a.handle, a.priority));
   if (err && !GONE.has(-err)) throw libbpfError(`removing the tc filter from ${a.ifname}`, err);

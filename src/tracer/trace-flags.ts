@@ -1,7 +1,7 @@
 /** Validates `synq trace-drops` flags into a TraceRequest (pure; errors name the flag). */
 import { SynqError } from "../errors.js";
 import { REASONS, type Reason } from "./event-layout.js";
-import { STRATEGIES, type Strategy } from "./strategy.js";
+import { STRATEGIES, type Strategy, TC_HOOKS, type TcHookChoice } from "./strategy.js";
 import type { TraceRequest } from "./trace-service.js";
 
 /** The flags as oclif parsed them. */
@@ -15,6 +15,7 @@ export interface TraceFlags {
   summary?: boolean;
   strategy?: string;
   interface?: string[] | undefined;
+  "tc-hook"?: string;
   verbose?: boolean;
   "max-events-per-sec"?: string;
   "ring-buffer-kb"?: string;
@@ -65,12 +66,18 @@ export function parseTraceFlags(f: TraceFlags): TraceRequest {
   const interfaces = f.interface ?? [];
   if (interfaces.length && strategy !== "tc" && strategy !== "auto")
     throw new SynqError("badInput", `--interface applies to the tc strategy, not ${strategy}`);
+  const tcHook = f["tc-hook"] ?? "auto";
+  if (tcHook !== "auto" && !(TC_HOOKS as readonly string[]).includes(tcHook))
+    throw bad("tc-hook", tcHook, `one of auto, ${TC_HOOKS.join(", ")}`);
+  if (tcHook !== "auto" && strategy !== "tc" && strategy !== "auto")
+    throw new SynqError("badInput", `--tc-hook applies to the tc strategy, not ${strategy}`);
   return {
     strategy: strategy as Strategy | "auto",
     port,
     netns: f.netns ?? null,
     reasons: REASONS.filter((r) => chosen.has(r)),
     interfaces,
+    tcHook: tcHook as TcHookChoice,
     durationSeconds,
     summaryOnly: f.summary ?? false,
     json: f.json ?? false,

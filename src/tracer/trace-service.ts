@@ -41,7 +41,7 @@ import {
   summarizeRemotes,
   totalsByReason,
 } from "./records.js";
-import type { Strategy } from "./strategy.js";
+import type { Strategy, TcHookChoice } from "./strategy.js";
 
 /** How often the ring buffer is drained, and signals noticed. */
 export const POLL_MS = 100;
@@ -54,6 +54,8 @@ export interface TraceRequest {
   netns: string | null;
   reasons: Reason[];
   interfaces: string[];
+  /** tc: tcx, clsact, or auto (tcx where the kernel has it). */
+  tcHook: TcHookChoice;
   durationSeconds: number | null;
   /** Print only the summary, no per-drop lines. */
   summaryOnly: boolean;
@@ -160,6 +162,7 @@ export async function traceDrops(
         netns: netnsHandle,
         reasons: req.reasons,
         interfaces: req.interfaces,
+        tcHook: req.tcHook,
         records: !req.summaryOnly,
         ringBufferBytes: req.ringBufferKb * 1024,
       },
@@ -182,6 +185,7 @@ export async function traceDrops(
       port: req.port,
       netns: startNetns,
       interfaces: tracer.tcAttachments.map((a) => a.ifname),
+      tcHook: tracer.tcAttachments[0]?.hook ?? null,
       kernel: features.release,
     };
     if (req.json) write(JSON.stringify(start));

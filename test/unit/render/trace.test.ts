@@ -69,12 +69,13 @@ describe("banner and summary", () => {
         port: 443,
         netns: { inode: 1, name: "web" },
         interfaces: ["lo", "eth0"],
+        tcHook: "clsact",
         kernel: "6.18",
       },
       true,
     );
     expect(text.split("\n")).toEqual([
-      "synq: tracing accept-queue-full with the tc strategy on lo, eth0, in network namespace web, port 443; Ctrl-C to stop",
+      "synq: tracing accept-queue-full with the tc strategy (clsact) on lo, eth0, in network namespace web, port 443; Ctrl-C to stop",
       "synq: strategy fentry: rejected: loading failed: EPERM",
       "synq: strategy tc: used: clsact ingress predicts",
     ]);

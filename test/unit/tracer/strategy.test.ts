@@ -5,6 +5,7 @@ import {
   STRATEGIES,
   strategyPrecheck,
   strategyPrograms,
+  tcHookFor,
 } from "../../../src/tracer/strategy.js";
 
 /** This host: 6.18, no kprobes, BTF, the exact kfree_skb reason. */
@@ -15,6 +16,7 @@ const host: KernelFeatures = {
   kprobes: false,
   kallsyms: null,
   tcHelpers: true,
+  tcx: true,
   cgroup2Root: "/sys/fs/cgroup/unified",
   listenOverflowReason: 40,
   synQueueRule: "backlog-plus-one",
@@ -27,6 +29,7 @@ const debian61: KernelFeatures = {
   kallsyms: { tcp_conn_request: true, tcp_v4_syn_recv_sock: true, tcp_v6_syn_recv_sock: true },
   cgroup2Root: "/sys/fs/cgroup",
   listenOverflowReason: null,
+  tcx: false,
 };
 
 describe("strategies", () => {
@@ -111,5 +114,19 @@ describe("strategies", () => {
     expect(strategyPrecheck("cgroup", { ...host, cgroup2Root: null })).toMatch(/cgroup v2/);
     expect(strategyPrecheck("tc", { ...host, tcHelpers: false })).toMatch(/5\.9/);
     expect(strategyPrecheck("fentry", host)).toBeNull();
+  });
+
+  it("tc uses tcx where the kernel has it, clsact elsewhere or when asked", () => {
+    expect(tcHookFor("auto", host)).toBe("tcx");
+    expect(tcHookFor("auto", debian61)).toBe("clsact");
+    expect(tcHookFor("clsact", host)).toBe("clsact");
+    expect(describeStrategy("tc", host)).toMatch(/^tcx ingress/);
+    expect(describeStrategy("tc", host, "clsact")).toMatch(/^clsact ingress/);
+    expect(describeStrategy("tc", debian61)).toMatch(/^clsact ingress/);
+    expect(strategyPrecheck("tc", debian61, "tcx")).toBe(
+      "the kernel has no tcx hook (Linux 6.6+); --tc-hook clsact works here",
+    );
+    expect(strategyPrecheck("tc", debian61, "clsact")).toBeNull();
+    expect(strategyPrecheck("tc", host, "tcx")).toBeNull();
   });
 });

@@ -9,6 +9,7 @@ describe("trace-drops flags", () => {
       netns: null,
       reasons: ["accept-queue-full", "accept-queue-full-ack", "syn-queue-full"],
       interfaces: [],
+      tcHook: "auto",
       durationSeconds: null,
       summaryOnly: false,
       json: false,
@@ -26,6 +27,11 @@ describe("trace-drops flags", () => {
     ]);
   });
 
+  it("--tc-hook chooses the tc strategy's ingress hook", () => {
+    expect(parseTraceFlags({ strategy: "tc", "tc-hook": "clsact" }).tcHook).toBe("clsact");
+    expect(parseTraceFlags({ "tc-hook": "tcx" }).tcHook).toBe("tcx");
+  });
+
   it("parses numbers", () => {
     expect(
       parseTraceFlags({ port: "443", duration: "1.5", "max-events-per-sec": "100" }),
@@ -41,6 +47,8 @@ describe("trace-drops flags", () => {
     [{ strategy: "xdp" }, /--strategy "xdp" is not one of auto, fentry, kprobe, cgroup, tc/],
     [{ reason: ["full"] }, /--reason "full"/],
     [{ strategy: "fentry", interface: ["eth0"] }, /--interface applies to the tc strategy/],
+    [{ "tc-hook": "qdisc" }, /--tc-hook "qdisc" is not one of auto, tcx, clsact/],
+    [{ strategy: "cgroup", "tc-hook": "tcx" }, /--tc-hook applies to the tc strategy, not cgroup/],
     [{ "ring-buffer-kb": "3" }, /--ring-buffer-kb "3" is not a power of two/],
     [{ "ring-buffer-kb": "6" }, /--ring-buffer-kb "6"/],
   ])("refuses %j", (flags, message) => {
