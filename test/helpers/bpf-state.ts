@@ -114,6 +114,30 @@ export function fentrySupported(): boolean {
   }
 }
 
+/** Whether the kernel has the tcx hook: BPF_TCX_INGRESS in its BTF (bpftool's dump). */
+export function tcxSupported(): boolean {
+  const dump = execFileSync("bpftool", ["btf", "dump", "file", "/sys/kernel/btf/vmlinux"], {
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+  });
+  return dump.includes("'BPF_TCX_INGRESS' val=");
+}
+
+/**
+ * synq's tcx links now, as "link N" strings (bpftool names the link type "tcx", or gives its
+ * number, 11, where it predates tcx).
+ */
+export function tracerTcxLinks(): string[] {
+  const ours = new Set(
+    bpftoolJson<BpftoolProg>(["prog", "list"])
+      .filter((p) => OURS.test(p.name ?? ""))
+      .map((p) => p.id),
+  );
+  return bpftoolJson<{ id: number; prog_id: number; type: string | number }>(["link", "list"])
+    .filter((l) => ours.has(l.prog_id) && (l.type === "tcx" || l.type === 11))
+    .map((l) => `link ${l.id}`);
+}
+
 /** Whether a cgroup v2 hierarchy is mounted (its root), for the cgroup strategy. */
 export function cgroup2Mounted(): boolean {
   return readFileSync("/proc/self/mountinfo", "utf8")

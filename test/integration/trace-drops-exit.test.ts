@@ -1,8 +1,9 @@
 /**
  * synq trace-drops leaves nothing behind: after Ctrl-C (SIGINT), SIGTERM, a closed pipe
  * (`| head`), a write error and a refused start, no tracer program, map or link is left
- * (bpftool), and no clsact qdisc or filter it added (tc). A qdisc and filter that existed
- * before synq started are left as they were. And each refusal is one line with a fix.
+ * (bpftool), and no clsact qdisc or filter it added (tc), with either tc hook. With tcx even
+ * SIGKILL leaves nothing. A qdisc and filter that existed before synq started are left as
+ * they were. And each refusal is one line with a fix.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,6 +18,8 @@ import {
   kprobesSupported,
   qdiscKinds,
   strategiesHere,
+  tcxSupported,
+  tracerTcxLinks,
   waitForNoLeftovers,
 } from "../helpers/bpf-state.js";
 import {
@@ -31,6 +34,9 @@ import { runTraceWrapped, startTrace, synqShellCommand } from "../helpers/trace-
 
 const tools = ["ip", "tc", "bpftool", "clang", "setpriv", "unshare", "bash", "head"];
 const skip = missing(isRoot && tools.every(hasTool), `root with ${tools.join(", ")}`);
+const tcxHere = !skip && tcxSupported();
+/** The tc hooks this kernel has: both where tcx exists (6.6+), else clsact. */
+const tcHooks = skip ? [] : tcxHere ? (["tcx", "clsact"] as const) : (["clsact"] as const);
 
 let ns = "";
 beforeEach(() => {
@@ -59,16 +65,24 @@ async function expectNothingLeft(qdiscsBefore: string[]): Promise<void> {
 }
 
 describe.skipIf(skip)("synq trace-drops exits cleanly", () => {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    it(`on ${signal}: no program, map, link, qdisc or filter is left`, async () => {
+  for (const [signal, tcHook] of tcHooks.flatMap((h) =>
+    (["SIGINT", "SIGTERM"] as const).map((sig) => [sig, h] as const),
+  )) {
+    it(`on ${signal} (tc via ${tcHook}): no program, map, link, qdisc or filter is left`, async () => {
       const before = qdiscKinds(ns, "lo");
       expect(before).not.toContain("clsact");
-      const trace = await startTrace(["--netns", ns, "--strategy", "tc"]);
+      const trace = await startTrace(["--netns", ns, "--strategy", "tc", "--tc-hook", tcHook]);
       let code: number | null;
       try {
-        // While it runs, its qdisc and filter are there (the kernel keeps 15 bytes of a name).
-        expect(qdiscKinds(ns, "lo")).toContain("clsact");
-        expect(ingressFilters(ns, "lo").join("\n")).toMatch(/bpf .*acceptq_tc_ingr/);
+        if (tcHook === "clsact") {
+          // Its qdisc and filter are there (the kernel keeps 15 bytes of a name).
+          expect(qdiscKinds(ns, "lo")).toContain("clsact");
+          expect(ingressFilters(ns, "lo").join("\n")).toMatch(/bpf .*acceptq_tc_ingr/);
+        } else {
+          // A link on lo, the namespace's only interface, and no qdisc.
+          expect(tracerTcxLinks()).toHaveLength(1);
+          expect(qdiscKinds(ns, "lo")).toEqual(before);
+        }
         const s = await flood();
         await sleep(500);
         code = await trace.stop(signal);
@@ -79,6 +93,23 @@ describe.skipIf(skip)("synq trace-drops exits cleanly", () => {
       expect(code).toBe(0);
       expect(trace.stdout()).toMatch(/accept-queue-full/);
       expect(trace.stdout()).toMatch(/Drops by listener/);
+      await expectNothingLeft(before);
+    });
+  }
+
+  if (tcxHere) {
+    it("on SIGKILL (tc via tcx): the kernel drops the links with the process, nothing is left", async () => {
+      const before = qdiscKinds(ns, "lo");
+      const trace = await startTrace(["--netns", ns, "--strategy", "tc", "--tc-hook", "tcx"]);
+      try {
+        expect(tracerTcxLinks()).toHaveLength(1);
+        const s = await flood();
+        await sleep(300);
+        expect(await trace.stop("SIGKILL")).toBeNull();
+        await s.stop();
+      } finally {
+        await trace.stop("SIGKILL");
+      }
       await expectNothingLeft(before);
     });
   }
@@ -169,7 +200,16 @@ describe.skipIf(skip)("synq trace-drops exits cleanly", () => {
       "1:1",
     ]);
     const theirs = ingressFilters(ns, "lo");
-    const trace = await startTrace(["--netns", ns, "--strategy", "tc", "--interface", "lo"]);
+    const trace = await startTrace([
+      "--netns",
+      ns,
+      "--strategy",
+      "tc",
+      "--tc-hook",
+      "clsact",
+      "--interface",
+      "lo",
+    ]);
     let code: number | null;
     try {
       expect(ingressFilters(ns, "lo").length).toBeGreaterThan(theirs.length);

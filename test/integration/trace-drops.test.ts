@@ -1,13 +1,13 @@
 /**
  * synq trace-drops against the live kernel, for each strategy under test (tc and cgroup on
- * this host; kprobe and fentry in the kernel-matrix VMs, which run this file too: see
- * strategiesUnderTest): in a private namespace, listeners with tiny backlogs that never
+ * this host, tc through both its hooks where the kernel has tcx; kprobe and fentry in the
+ * kernel-matrix VMs, which run this file too: see strategiesUnderTest): in a private namespace, listeners with tiny backlogs that never
  * accept() are flooded over loopback from known client addresses, and what synq reports is compared with
  * the kernel's own counters (TcpExtListenOverflows, each listener's sk_drops).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { strategiesUnderTest } from "../helpers/bpf-state.js";
+import { strategiesUnderTest, tcxSupported } from "../helpers/bpf-state.js";
 import { startScenario } from "../helpers/netns.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
 import { useTraceNamespaces } from "../helpers/trace-namespaces.js";
@@ -27,9 +27,21 @@ const skip = missing(isRoot && tools.every(hasTool), `root with ${tools.join(", 
 const strategies = skip ? [] : strategiesUnderTest();
 const netns = useTraceNamespaces();
 
-describe.skipIf(skip).each(strategies)("synq trace-drops --strategy %s", (strategy) => {
-  const args = ["--strategy", strategy];
+/** Each strategy under test; tc a second time through clsact where it defaults to tcx. */
+const variants = strategies.flatMap((strategy) => [
+  { label: strategy, strategy, args: ["--strategy", strategy] },
+  ...(strategy === "tc" && tcxSupported()
+    ? [
+        {
+          label: "tc --tc-hook clsact",
+          strategy,
+          args: ["--strategy", "tc", "--tc-hook", "clsact"],
+        },
+      ]
+    : []),
+]);
 
+describe.skipIf(skip).each(variants)("synq trace-drops --strategy $label", ({ strategy, args }) => {
   it("IPv4: accept-queue drops equal ListenOverflows, every remote is a client", async () => {
     const ns = netns("synq-trace4");
     addLoopbackAddresses(ns, ["127.0.0.2", "127.0.0.3"]);
@@ -47,6 +59,9 @@ describe.skipIf(skip).each(strategies)("synq trace-drops --strategy %s", (strate
     logFigures("IPv4", run);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.start.strategy).toBe(strategy);
+    expect(run.start.tcHook).toBe(
+      strategy !== "tc" ? null : args.includes("clsact") ? "clsact" : "tcx",
+    );
     expect(run.listenOverflows).toBeGreaterThan(10);
     expect(acceptQueueDrops(run.summary)).toBe(run.listenOverflows);
     // Every drop was delivered as an event, and each names a client and the listener.
