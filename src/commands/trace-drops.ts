@@ -16,6 +16,7 @@ export default class TraceDrops extends SynqCommand {
     "<%= config.bin %> <%= command.id %> --port 443 --duration 60",
     "<%= config.bin %> <%= command.id %> --netns web --json | jq .",
     "<%= config.bin %> <%= command.id %> --strategy tc --interface eth0 --verbose",
+    "<%= config.bin %> <%= command.id %> --cgroup system.slice/nginx.service",
     "<%= config.bin %> <%= command.id %> --cookies --reason syn-queue-full --summary",
   ];
   static override flags = {
@@ -43,6 +44,10 @@ export default class TraceDrops extends SynqCommand {
     interface: Flags.string({
       summary: "tc: attach to this interface (repeatable; default: every interface that is up).",
       multiple: true,
+    }),
+    cgroup: Flags.string({
+      summary:
+        "cgroup: attach to this cgroup v2 directory (absolute or relative to the hierarchy) instead of the root: only listeners of processes under it are traced, and only their packets pay. Implies --strategy cgroup.",
     }),
     "tc-hook": Flags.string({
       summary:

@@ -67,6 +67,10 @@ export const traceStartSchema = z.object({
     .describe(
       "tc: the ingress hook, a tcx link or a clsact qdisc filter; null for other strategies",
     ),
+  cgroup: z
+    .string()
+    .nullable()
+    .describe("cgroup: the cgroup directory the program is attached to (it and below are traced)"),
   kernel: z.string(),
 });
 

@@ -76,6 +76,7 @@ export function dropLine(d: TraceDrop): string {
 export function startBanner(s: TraceStart, verbose: boolean): string {
   const where = [
     s.interfaces.length ? `on ${s.interfaces.join(", ")}` : "",
+    s.cgroup !== null ? `on cgroup ${s.cgroup}` : "",
     s.netns ? `in network namespace ${netnsLabel(s.netns)}` : "in every network namespace",
     s.port !== null ? `port ${s.port}` : "",
   ].filter((x) => x !== "");

@@ -53,6 +53,8 @@ export interface TracerConfig {
   interfaces: string[];
   /** tc: the ingress hook (--tc-hook). */
   tcHook: TcHookChoice;
+  /** cgroup: the cgroup v2 directory to attach to (--cgroup); null: the root. */
+  cgroup: string | null;
   /** False: count only, no per-drop records (--summary). */
   records: boolean;
   /** Ring-buffer size in bytes (a power of two, ≥ a page). */
@@ -74,6 +76,8 @@ export interface Tracer {
   attempts: StrategyAttempt[];
   programs: string[];
   tcAttachments: TcAttachment[];
+  /** cgroup: the cgroup directory the program is attached to; null for other strategies. */
+  cgroup: string | null;
   /** The namespace events are limited to: --netns, or for tc the one it attached in. */
   netnsIno: number | null;
   totalsFd: number;
@@ -179,7 +183,7 @@ function openStrategy(
           links.add(describeTcAttachment(a), a, (x) => ns.run(() => tcDetach(x)));
         }
       } else if (name === "acceptq_cgroup_ingress" && features.cgroup2Root !== null) {
-        const root = features.cgroup2Root;
+        const root = config.cgroup ?? features.cgroup2Root;
         const fd = res.add(`cgroup ${root}`, openCgroup(root), (x) => closeSync(x));
         links.add(`link ${name} on cgroup ${root}`, obj.attach(name, fd), (l) => l.destroy());
       } else {
@@ -190,6 +194,9 @@ function openStrategy(
       strategy,
       programs,
       tcAttachments,
+      cgroup: programs.includes("acceptq_cgroup_ingress")
+        ? (config.cgroup ?? features.cgroup2Root)
+        : null,
       netnsIno: netnsIno || null,
       totalsFd,
       listenersFd,
@@ -236,7 +243,7 @@ export function openTracer(
   const attempts: StrategyAttempt[] = [];
   const order = requested === "auto" ? STRATEGIES : [requested];
   for (const strategy of order) {
-    const pre = strategyPrecheck(strategy, features, config.tcHook);
+    const pre = strategyPrecheck(strategy, features, config);
     if (pre !== null) {
       attempts.push({ strategy, used: false, detail: pre });
       continue;
@@ -246,7 +253,7 @@ export function openTracer(
       attempts.push({
         strategy,
         used: true,
-        detail: describeStrategy(strategy, features, config.tcHook),
+        detail: describeStrategy(strategy, features, config),
       });
       return { ...tracer, attempts };
     } catch (err) {

@@ -62,6 +62,13 @@ export type TcHook = (typeof TC_HOOKS)[number];
 /** --tc-hook: a tc ingress hook, or auto (tcx where the kernel has it, else clsact). */
 export type TcHookChoice = TcHook | "auto";
 
+/** Where the user asked the cgroup and tc strategies to attach. */
+export interface AttachChoices {
+  tcHook?: TcHookChoice;
+  /** cgroup: the cgroup v2 directory to attach to (--cgroup); null/absent: the root. */
+  cgroup?: string | null;
+}
+
 /** The hook the tc strategy uses for `choice` on this kernel. */
 export function tcHookFor(choice: TcHookChoice, f: KernelFeatures): TcHook {
   if (choice !== "auto") return choice;
@@ -112,7 +119,7 @@ export function strategyPrograms(strategy: Strategy, f: KernelFeatures): string[
 export function strategyPrecheck(
   strategy: Strategy,
   f: KernelFeatures,
-  tcHook: TcHookChoice = "auto",
+  { tcHook = "auto" }: AttachChoices = {},
 ): string | null {
   switch (strategy) {
     case "fentry": {
@@ -157,8 +164,11 @@ export function strategyPrecheck(
 export function describeStrategy(
   strategy: Strategy,
   f: KernelFeatures,
-  tcHook: TcHookChoice = "auto",
+  { tcHook = "auto", cgroup = null }: AttachChoices = {},
 ): string {
+  const where = cgroup
+    ? `inet ingress of the cgroup ${cgroup} and its descendants`
+    : `inet ingress of the root cgroup (${f.cgroup2Root})`;
   switch (strategy) {
     case "fentry":
       return "fentry/tcp_conn_request (SYN) and fentry+fexit on tcp_v4/v6_syn_recv_sock (final ACK): exact";
@@ -166,8 +176,8 @@ export function describeStrategy(
       return "kprobe/tcp_conn_request (SYN) and kprobe+kretprobe on tcp_v4/v6_syn_recv_sock (final ACK): exact";
     case "cgroup":
       return f.listenOverflowReason !== null
-        ? `inet ingress of the root cgroup (${f.cgroup2Root}) predicts SYN-time drops from the listener the kernel chose; final-ACK drops come exactly from skb:kfree_skb reason TCP_LISTEN_OVERFLOW`
-        : `inet ingress of the root cgroup (${f.cgroup2Root}) predicts SYN-time and final-ACK drops from the listener the kernel chose`;
+        ? `${where} predicts SYN-time drops from the listener the kernel chose; final-ACK drops come exactly from skb:kfree_skb reason TCP_LISTEN_OVERFLOW`
+        : `${where} predicts SYN-time and final-ACK drops from the listener the kernel chose`;
     case "tc": {
       const hook = tcHookFor(tcHook, f);
       return f.listenOverflowReason !== null

@@ -16,6 +16,7 @@ export interface TraceFlags {
   strategy?: string;
   interface?: string[] | undefined;
   "tc-hook"?: string;
+  cgroup?: string | undefined;
   verbose?: boolean;
   "max-events-per-sec"?: string;
   "ring-buffer-kb"?: string;
@@ -54,9 +55,16 @@ export function parseTraceFlags(f: TraceFlags): TraceRequest {
   // A BPF ring buffer is a power-of-two number of pages.
   if (!/^\d+$/.test(ringText) || ringKb < 4 || (ringKb & (ringKb - 1)) !== 0 || ringKb > 1 << 20)
     throw bad("ring-buffer-kb", ringText, "a power of two from 4 to 1048576");
-  const strategy = f.strategy ?? "auto";
-  if (strategy !== "auto" && !(STRATEGIES as readonly string[]).includes(strategy))
-    throw bad("strategy", strategy, `one of auto, ${STRATEGIES.join(", ")}`);
+  const asked = f.strategy ?? "auto";
+  if (asked !== "auto" && !(STRATEGIES as readonly string[]).includes(asked))
+    throw bad("strategy", asked, `one of auto, ${STRATEGIES.join(", ")}`);
+  if (f.cgroup !== undefined) {
+    if (f.cgroup.trim() === "") throw bad("cgroup", f.cgroup, "a cgroup directory");
+    if (asked !== "auto" && asked !== "cgroup")
+      throw new SynqError("badInput", `--cgroup applies to the cgroup strategy, not ${asked}`);
+  }
+  // Only the cgroup strategy can honour --cgroup: auto means it then.
+  const strategy = f.cgroup !== undefined ? "cgroup" : asked;
   for (const r of f.reason ?? []) {
     if (!(REASONS as readonly string[]).includes(r))
       throw bad("reason", r, `one of ${REASONS.join(", ")}`);
@@ -78,6 +86,7 @@ export function parseTraceFlags(f: TraceFlags): TraceRequest {
     reasons: REASONS.filter((r) => chosen.has(r)),
     interfaces,
     tcHook: tcHook as TcHookChoice,
+    cgroup: f.cgroup ?? null,
     durationSeconds,
     summaryOnly: f.summary ?? false,
     json: f.json ?? false,

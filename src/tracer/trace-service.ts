@@ -11,6 +11,7 @@ import { TRACE_SCHEMA_VERSION } from "../model/trace-version.js";
 import { dropHeader, dropLine, startBanner, summaryText } from "../render/trace.js";
 import { resolveNetns } from "../sources/netns.js";
 import { readHashCounts, readTotals } from "./bpf-maps.js";
+import { resolveCgroup } from "./cgroup-path.js";
 import { wallClock } from "./clock.js";
 import {
   ACCEPTQ_LISTENER_KEY,
@@ -56,6 +57,8 @@ export interface TraceRequest {
   interfaces: string[];
   /** tc: tcx, clsact, or auto (tcx where the kernel has it). */
   tcHook: TcHookChoice;
+  /** cgroup: the cgroup directory to attach to, as given (absolute or under the root). */
+  cgroup: string | null;
   durationSeconds: number | null;
   /** Print only the summary, no per-drop lines. */
   summaryOnly: boolean;
@@ -106,6 +109,7 @@ export async function traceDrops(
   assertBtf();
   const target = req.netns !== null ? await resolveNetns(req.netns) : null;
   const features = readKernelFeatures();
+  const cgroup = req.cgroup !== null ? resolveCgroup(req.cgroup, features.cgroup2Root) : null;
 
   let stopCause: StopCause | null = null;
   const wake = new Set<() => void>();
@@ -163,6 +167,7 @@ export async function traceDrops(
         reasons: req.reasons,
         interfaces: req.interfaces,
         tcHook: req.tcHook,
+        cgroup,
         records: !req.summaryOnly,
         ringBufferBytes: req.ringBufferKb * 1024,
       },
@@ -186,6 +191,7 @@ export async function traceDrops(
       netns: startNetns,
       interfaces: tracer.tcAttachments.map((a) => a.ifname),
       tcHook: tracer.tcAttachments[0]?.hook ?? null,
+      cgroup: tracer.cgroup,
       kernel: features.release,
     };
     if (req.json) write(JSON.stringify(start));

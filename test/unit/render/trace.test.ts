@@ -70,6 +70,7 @@ describe("banner and summary", () => {
         netns: { inode: 1, name: "web" },
         interfaces: ["lo", "eth0"],
         tcHook: "clsact",
+        cgroup: null,
         kernel: "6.18",
       },
       true,

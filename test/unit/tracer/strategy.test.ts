@@ -121,12 +121,21 @@ describe("strategies", () => {
     expect(tcHookFor("auto", debian61)).toBe("clsact");
     expect(tcHookFor("clsact", host)).toBe("clsact");
     expect(describeStrategy("tc", host)).toMatch(/^tcx ingress/);
-    expect(describeStrategy("tc", host, "clsact")).toMatch(/^clsact ingress/);
+    expect(describeStrategy("tc", host, { tcHook: "clsact" })).toMatch(/^clsact ingress/);
     expect(describeStrategy("tc", debian61)).toMatch(/^clsact ingress/);
-    expect(strategyPrecheck("tc", debian61, "tcx")).toBe(
+    expect(strategyPrecheck("tc", debian61, { tcHook: "tcx" })).toBe(
       "the kernel has no tcx hook (Linux 6.6+); --tc-hook clsact works here",
     );
-    expect(strategyPrecheck("tc", debian61, "clsact")).toBeNull();
-    expect(strategyPrecheck("tc", host, "tcx")).toBeNull();
+    expect(strategyPrecheck("tc", debian61, { tcHook: "clsact" })).toBeNull();
+    expect(strategyPrecheck("tc", host, { tcHook: "tcx" })).toBeNull();
+  });
+
+  it("cgroup names where it attaches: the root, or the cgroup asked for", () => {
+    expect(describeStrategy("cgroup", host)).toMatch(
+      /^inet ingress of the root cgroup \(\/sys\/fs\/cgroup\/unified\) predicts/,
+    );
+    expect(describeStrategy("cgroup", host, { cgroup: "/sys/fs/cgroup/unified/web" })).toMatch(
+      /^inet ingress of the cgroup \/sys\/fs\/cgroup\/unified\/web and its descendants predicts/,
+    );
   });
 });

@@ -10,6 +10,7 @@ describe("trace-drops flags", () => {
       reasons: ["accept-queue-full", "accept-queue-full-ack", "syn-queue-full"],
       interfaces: [],
       tcHook: "auto",
+      cgroup: null,
       durationSeconds: null,
       summaryOnly: false,
       json: false,
@@ -32,6 +33,13 @@ describe("trace-drops flags", () => {
     expect(parseTraceFlags({ "tc-hook": "tcx" }).tcHook).toBe("tcx");
   });
 
+  it("--cgroup implies the cgroup strategy", () => {
+    expect(parseTraceFlags({ cgroup: "web" })).toMatchObject({ strategy: "cgroup", cgroup: "web" });
+    expect(parseTraceFlags({ strategy: "cgroup", cgroup: "/sys/fs/cgroup/web" }).cgroup).toBe(
+      "/sys/fs/cgroup/web",
+    );
+  });
+
   it("parses numbers", () => {
     expect(
       parseTraceFlags({ port: "443", duration: "1.5", "max-events-per-sec": "100" }),
@@ -48,6 +56,8 @@ describe("trace-drops flags", () => {
     [{ reason: ["full"] }, /--reason "full"/],
     [{ strategy: "fentry", interface: ["eth0"] }, /--interface applies to the tc strategy/],
     [{ "tc-hook": "qdisc" }, /--tc-hook "qdisc" is not one of auto, tcx, clsact/],
+    [{ strategy: "tc", cgroup: "web" }, /--cgroup applies to the cgroup strategy, not tc/],
+    [{ cgroup: " " }, /--cgroup " " is not a cgroup directory/],
     [{ strategy: "cgroup", "tc-hook": "tcx" }, /--tc-hook applies to the tc strategy, not cgroup/],
     [{ "ring-buffer-kb": "3" }, /--ring-buffer-kb "3" is not a power of two/],
     [{ "ring-buffer-kb": "6" }, /--ring-buffer-kb "6"/],
