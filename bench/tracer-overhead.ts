@@ -1,28 +1,35 @@
 /**
- * What `synq trace-drops` costs the kernel: the rate of a SYN flood with the tracer attached
+ * What `synq trace-drops` costs the kernel: the rate of a flood with the tracer attached
  * divided by the rate without it, measured in the same run (budget ≥ 0.97), for every
  * strategy this kernel supports, and for bpftrace running an acceptq.stp equivalent where
  * bpftrace and kprobes exist (the qemu harness's kernels).
  *
- * Two floods, from spoofed sources into a private namespace (bench/syn-flood.c, compiled at
- * the start with clang; the SYN-ACKs leave through an ifb interface, as through a NIC):
- *   cookie   tcp_syncookies=2: every SYN is answered with a cookie, nothing is dropped, so
- *            the tracer classifies every SYN and reports none (the everyday cost);
- *   overflow every SYN hits a full accept queue: every SYN is a drop the tracer counts and
- *            delivers (the worst case). synq prints to /dev/null, bpftrace likewise.
+ * Three floods into a private namespace (bench/flood.c, compiled at the start with clang):
+ *   connect  whole connections over loopback (connect, accept, reset), tcp_syncookies=1:
+ *            a busy server's everyday handshakes, nothing dropped;
+ *   cookie   SYNs from spoofed sources, tcp_syncookies=2: every SYN is answered with a cookie
+ *            (the SYN-ACKs leave through an ifb interface, as through a NIC), nothing is
+ *            dropped, so the tracer classifies every SYN and reports none: the cheapest SYN
+ *            path there is, and so the tracer's largest share of it;
+ *   overflow the same SYNs into a full accept queue: every SYN is a drop the tracer counts
+ *            and delivers (the worst case). synq prints to /dev/null, bpftrace likewise.
  * Two ways to compare, by where the tracer's cost lands:
- *   interleaved  a tracer confined to one namespace or cgroup (synq's tc strategy, the no-op
- *                references): one generator floods that namespace and an identical untraced
- *                twin in turn, 128 SYNs at a time, and takes the median of the per-block rate
- *                ratios; the twin compared with itself (no tracer) shows the method's noise;
- *   rounds       a tracer that sees every namespace (fentry, kprobe, cgroup on the root
- *                cgroup, bpftrace): rounds alternate baseline and traced floods, and the figure
- *                is the median of the per-round ratios.
+ *   interleaved  a tracer confined to one namespace or cgroup (synq's tc strategy, its cgroup
+ *                strategy on the cgroup of the traced sockets, the no-op references): one
+ *                generator floods that namespace and an identical untraced twin in turn, 128
+ *                SYNs or 32 connections at a time, and takes the median of the per-block rate
+ *                ratios; the twin against itself (no tracer) shows the method's noise;
+ *   rounds       a tracer that sees every namespace (fentry, kprobe, bpftrace): rounds
+ *                alternate baseline and traced floods, and the figure is the median of the
+ *                per-round ratios.
+ * A cgroup program runs per packet of each socket of its cgroup and below, the same work
+ * wherever it is attached: on the traced sockets' cgroup it is measured as synq pays it on the
+ * root cgroup, without the twin paying it too.
  * Usage (root): npx tsx bench/tracer-overhead.ts [--rounds N] [--count SYNS]
- *   [--flood cookie|overflow …] [--tracer fentry|kprobe|cgroup|tc|bpftrace|no-op …]
- * "tc hook alone" and "cgroup hook alone" are references: a no-op program on the same hook, the
- * floor of any tracer there (the cgroup one attached to a cgroup holding only the traced
- * namespace's listeners: the same per-packet work as on the root cgroup, confined).
+ *   [--flood connect|cookie|overflow …] [--tracer fentry|kprobe|cgroup|tc|bpftrace|hook …]
+ * (a connection flood makes COUNT/8 connections). "clsact hook alone", "tcx hook alone" and
+ * "cgroup hook alone" are references: a no-op program on the same hook, the floor of any
+ * tracer there.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -31,8 +38,11 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { BpfObject } from "../src/bpf/libbpf.js";
 import { cgroup2MountPoint } from "../src/tracer/kernel-features.js";
-import { strategiesHere } from "../test/helpers/bpf-state.js";
+import { NetnsHandle } from "../src/tracer/netns-handle.js";
+import { listInterfaces, tcAttach, tcDetach } from "../src/tracer/tc.js";
+import { strategiesHere, tcxSupported } from "../test/helpers/bpf-state.js";
 import {
   createNetns,
   deleteNetns,
@@ -42,11 +52,28 @@ import {
 } from "../test/helpers/netns.js";
 import { startTrace } from "../test/helpers/trace-run.js";
 
-const FLOOD_SOURCE = fileURLToPath(new URL("./syn-flood.c", import.meta.url));
+const FLOOD_SOURCE = fileURLToPath(new URL("./flood.c", import.meta.url));
+
+/** One flood: bench/flood.c's mode, where it goes, and the namespace's tcp_syncookies. */
+interface Flood {
+  name: "connect" | "cookie" | "overflow";
+  mode: "connect" | "syn";
+  /** 9000: flood.c's own listener; 8080: room in the accept queue; 8081: a full one. */
+  port: number;
+  syncookies: number;
+  /** How many SYNs or connections, given --count. */
+  count: (synCount: number) => number;
+}
+
+const FLOODS: readonly Flood[] = [
+  { name: "connect", mode: "connect", port: 9000, syncookies: 1, count: (n) => Math.ceil(n / 8) },
+  { name: "cookie", mode: "syn", port: 8080, syncookies: 2, count: (n) => n },
+  { name: "overflow", mode: "syn", port: 8081, syncookies: 2, count: (n) => n },
+];
 
 /** Compiles the flood generator into `dir`; returns the binary's path. */
 function buildFlood(dir: string): string {
-  const binary = join(dir, "syn-flood");
+  const binary = join(dir, "flood");
   execFileSync("clang", ["-O2", "-o", binary, FLOOD_SOURCE]);
   return binary;
 }
@@ -99,70 +126,63 @@ function stayOffFloodCpu(): void {
   });
 }
 
-/**
- * The best of three floods by `generator`, each timed inside it: SYNs per second. Interference
- * from elsewhere on the machine only ever slows a flood down, so the fastest of a few is the
- * steadiest reading of what the kernel itself costs.
- */
-function flood(generator: string, ns: string, dport: number, count: number): number {
-  return Math.max(...[0, 1, 2].map(() => floodOnce(generator, ns, dport, count)));
+/** What bench/flood.c prints when it compares two namespaces. */
+interface Interleaved {
+  ratio: number;
+  nsEachA: number;
+  nsEachB: number;
 }
 
 /**
- * One interleaved flood of `traced` and `twin` (`count` SYNs each): the median over blocks of
- * traced's rate ÷ twin's rate, and each side's nanoseconds per SYN.
+ * The best of three floods by `generator`, each timed inside it: SYNs or connections per
+ * second. Interference from elsewhere on the machine only ever slows a flood down, so the
+ * fastest of a few is the steadiest reading of what the kernel itself costs.
  */
-function interleavedFlood(
-  generator: string,
-  traced: string,
-  twin: string,
-  dport: number,
-  count: number,
-): { ratio: number; nsPerSynA: number; nsPerSynB: number } {
-  const out = execFileSync(
-    "taskset",
-    [
-      "-c",
-      FLOOD_CPU,
-      generator,
-      "127.0.0.1",
-      `${dport}`,
-      `${count}`,
-      `/run/netns/${traced}`,
-      `/run/netns/${twin}`,
-    ],
-    { encoding: "utf8" },
-  );
-  return JSON.parse(out) as { ratio: number; nsPerSynA: number; nsPerSynB: number };
+function bestOfThree(generator: string, f: Flood, ns: string, count: number): number {
+  return Math.max(...[0, 1, 2].map(() => floodOnce(generator, f, ns, count)));
 }
 
-function floodOnce(generator: string, ns: string, dport: number, count: number): number {
-  const out = execFileSync(
-    "ip",
-    [
-      "netns",
-      "exec",
-      ns,
-      "taskset",
-      "-c",
-      FLOOD_CPU,
-      generator,
-      "127.0.0.1",
-      `${dport}`,
-      `${count}`,
-    ],
-    { encoding: "utf8" },
-  );
+function floodArgs(generator: string, f: Flood, count: number): string[] {
+  return ["taskset", "-c", FLOOD_CPU, generator, f.mode, "127.0.0.1", `${f.port}`, `${count}`];
+}
+
+function floodOnce(generator: string, f: Flood, ns: string, count: number): number {
+  const out = execFileSync("ip", ["netns", "exec", ns, ...floodArgs(generator, f, count)], {
+    encoding: "utf8",
+  });
   return (JSON.parse(out) as { perSecond: number }).perSecond;
 }
 
+/**
+ * One interleaved flood of `traced` and `twin` (`count` each): the median over blocks of
+ * traced's rate ÷ twin's rate, and each side's nanoseconds per SYN or connection.
+ */
+function interleavedFlood(
+  generator: string,
+  f: Flood,
+  traced: Target,
+  twin: string,
+  count: number,
+): Interleaved {
+  const [cmd, ...args] = floodArgs(generator, f, count) as [string, ...string[]];
+  // The traced side's own sockets (the connection flood's) join the traced cgroup.
+  const sides = [`/run/netns/${traced.ns}`, `/run/netns/${twin}`, traced.cgroup ?? "-", "-"];
+  const out = execFileSync(cmd, [...args, ...sides], { encoding: "utf8" });
+  return JSON.parse(out) as Interleaved;
+}
+
+/**
+ * synq itself. tc attaches to the traced namespace's interfaces only (either hook); cgroup to
+ * the cgroup holding the traced namespace's listeners (--cgroup): per packet the same program
+ * as on the root cgroup, where every socket of the machine would pay it.
+ */
 function synqTracer(strategy: string, extra: string[] = []): Tracer {
   return {
     name: ["synq --strategy", strategy, ...extra].join(" "),
-    // tc attaches to the traced namespace's interfaces only.
-    confined: strategy === "tc",
-    start: async ({ ns }) => {
-      const t = await startTrace(["--netns", ns, "--strategy", strategy, ...extra], {
+    confined: strategy === "tc" || strategy === "cgroup",
+    start: async ({ ns, cgroup }) => {
+      const where = strategy === "cgroup" && cgroup ? ["--cgroup", cgroup] : [];
+      const t = await startTrace(["--netns", ns, "--strategy", strategy, ...where, ...extra], {
         discardStdout: true,
         ready: (_out, err) => err.includes("synq: tracing"),
         timeoutMs: 300_000,
@@ -230,7 +250,7 @@ function noopObject(dir: string, section: string, verdict: number): string {
  * any tc-based tracer pays per packet before doing anything.
  */
 const tcNoopTracer: Tracer = {
-  name: "tc hook alone (no-op program, reference)",
+  name: "clsact hook alone (no-op program, reference)",
   confined: true,
   start: async ({ ns }) => {
     const dir = mkdtempSync(join(tmpdir(), "synq-tc-noop-"));
@@ -255,6 +275,33 @@ const tcNoopTracer: Tracer = {
       execFileSync("tc", ["-n", ns, "qdisc", "del", "dev", "lo", "clsact"]);
       rmSync(dir, { recursive: true, force: true });
     };
+  },
+};
+
+/** The floor under the tc strategy on 6.6+: the same no-op program through a tcx link on lo. */
+const tcxNoopTracer: Tracer = {
+  name: "tcx hook alone (no-op program, reference)",
+  confined: true,
+  start: async ({ ns }) => {
+    const dir = mkdtempSync(join(tmpdir(), "synq-tcx-noop-"));
+    const obj = BpfObject.open(noopObject(dir, "tc", -1));
+    const netns = NetnsHandle.open(`/run/netns/${ns}`);
+    try {
+      obj.load();
+      const lo = listInterfaces(netns).find((i) => i.name === "lo");
+      if (!lo) throw new Error(`no lo in ${ns}`);
+      const link = netns.run(() => tcAttach(obj.programFd("noop"), lo, "tcx"));
+      return async () => {
+        tcDetach(link);
+        netns.close();
+        obj.close();
+        rmSync(dir, { recursive: true, force: true });
+      };
+    } catch (err) {
+      netns.close();
+      obj.close();
+      throw err;
+    }
   },
 };
 
@@ -297,7 +344,7 @@ const noTracer: Tracer = {
  * untraced twin; the ratio is the median of their per-block medians.
  */
 async function compareInterleaved(
-  measure: () => { ratio: number; nsPerSynA: number; nsPerSynB: number },
+  measure: () => Interleaved,
   target: Target,
   rounds: number,
   tracer: Tracer,
@@ -312,8 +359,8 @@ async function compareInterleaved(
   return {
     tracer: tracer.name,
     method: "interleaved",
-    baselinePerSecond: Math.round(1e9 / median(floods.map((f) => f.nsPerSynB))),
-    tracedPerSecond: Math.round(1e9 / median(floods.map((f) => f.nsPerSynA))),
+    baselinePerSecond: Math.round(1e9 / median(floods.map((f) => f.nsEachB))),
+    tracedPerSecond: Math.round(1e9 / median(floods.map((f) => f.nsEachA))),
     ratio: Number(median(floods.map((f) => f.ratio)).toFixed(4)),
     ratios: floods.map((f) => Number(f.ratio.toFixed(4))),
   };
@@ -368,7 +415,6 @@ function hasBpftrace(): boolean {
 
 /** A listener scenario to flood, in its own namespace (and cgroup, for the traced one). */
 async function floodTarget(ns: string, cgroup: string | null): Promise<RunningScenario> {
-  setNetnsSysctl(ns, "net.ipv4.tcp_syncookies", 2);
   // SYN-ACKs to the spoofed sources leave through an ifb interface (NOARP), as through a NIC
   // (freed with consume_skb), instead of looping back into lo to be dropped.
   execFileSync("ip", ["-n", ns, "link", "add", "flood0", "type", "ifb"]);
@@ -388,11 +434,11 @@ async function floodTarget(ns: string, cgroup: string | null): Promise<RunningSc
   );
 }
 
-/** Runs both floods for every tracer; returns one result per (flood, tracer). */
+/** Runs the floods for every tracer; returns one result per (flood, tracer). */
 export async function tracerOverhead(
   rounds = 11,
   count = 150_000,
-  floods: readonly string[] = ["cookie", "overflow"],
+  floods: readonly string[] = FLOODS.map((f) => f.name),
   only: readonly string[] = [],
 ) {
   stayOffFloodCpu();
@@ -407,30 +453,34 @@ export async function tracerOverhead(
     if (cgroup) mkdirSync(cgroup);
     scenarios.push(await floodTarget(ns, cgroup), await floodTarget(twin, null));
     const target: Target = { ns, cgroup };
-    const strategies = strategiesHere();
-    const tracers = (flood: string) =>
+    // Without a cgroup v2 hierarchy there is no cgroup strategy to measure.
+    const strategies = strategiesHere().filter((s) => s !== "cgroup" || cgroup);
+    const tcx = tcxSupported();
+    const tracers = (flood: Flood) =>
       [
         noTracer,
         ...strategies.map((s) => synqTracer(s)),
+        ...(strategies.includes("tc") && tcx ? [synqTracer("tc", ["--tc-hook", "clsact"])] : []),
         // Worst case without the records (and their printing): the kernel-side cost alone.
-        ...(flood === "overflow" ? strategies.map((s) => synqTracer(s, ["--summary"])) : []),
+        ...(flood.name === "overflow" ? strategies.map((s) => synqTracer(s, ["--summary"])) : []),
         ...(hasBpftrace() ? [bpftraceTracer] : []),
+        ...(strategies.includes("tc") && tcx ? [tcxNoopTracer] : []),
         ...(strategies.includes("tc") ? [tcNoopTracer] : []),
         ...(strategies.includes("cgroup") && cgroup ? [cgroupNoopTracer] : []),
       ].filter((t) => only.length === 0 || only.some((o) => t.name.includes(o)));
     const results = [];
-    for (const [name, dport] of [
-      ["cookie", 8080],
-      ["overflow", 8081],
-    ] as const) {
-      if (!floods.includes(name)) continue;
-      const measure = () => flood(generator, ns, dport, count);
-      const interleave = () => interleavedFlood(generator, ns, twin, dport, count);
+    for (const f of FLOODS) {
+      if (!floods.includes(f.name)) continue;
+      for (const n of [ns, twin]) setNetnsSysctl(n, "net.ipv4.tcp_syncookies", f.syncookies);
+      const n = f.count(count);
+      const measure = () => bestOfThree(generator, f, ns, n);
+      const interleave = () => interleavedFlood(generator, f, target, twin, n);
       // The first floods into a fresh namespace run slower (caches and slabs warming up).
       interleave();
-      for (const tracer of tracers(name)) {
+      for (const tracer of tracers(f)) {
         const r = {
-          flood: name,
+          flood: f.name,
+          unit: f.mode === "syn" ? "SYN/s" : "conn/s",
           ...(tracer.confined
             ? await compareInterleaved(interleave, target, rounds, tracer)
             : await compare(measure, target, rounds, tracer)),
@@ -467,15 +517,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const report = await tracerOverhead(
     Number(values.rounds ?? 11),
     Number(values.count ?? 150_000),
-    values.flood ?? ["cookie", "overflow"],
+    values.flood ?? FLOODS.map((f) => f.name),
     values.tracer ?? [],
   );
   console.log(JSON.stringify(report, null, 2));
   for (const r of report.results) {
-    const judged = r.flood === "cookie" && r.tracer.startsWith("synq");
+    const judged = r.flood !== "overflow" && r.tracer.startsWith("synq");
     const verdict = !judged ? "" : r.ratio >= report.budget ? "ok" : "OVER BUDGET";
     console.log(
-      `${r.flood.padEnd(9)} ${r.tracer.padEnd(50)} ${r.method.padEnd(11)} ${String(r.baselinePerSecond).padStart(8)} → ${String(r.tracedPerSecond).padStart(8)} SYN/s  ratio ${r.ratio.toFixed(3)}  ${verdict}`,
+      `${r.flood.padEnd(9)} ${r.tracer.padEnd(50)} ${r.method.padEnd(11)} ${String(r.baselinePerSecond).padStart(8)} → ${String(r.tracedPerSecond).padStart(8)} ${r.unit.padEnd(6)} ratio ${r.ratio.toFixed(3)}  ${verdict}`,
     );
   }
 }
