@@ -173,6 +173,9 @@ function openStrategy(
       (r) => r.close(),
     );
     const tcAttachments: TcAttachment[] = [];
+    const cgroup = programs.includes("acceptq_cgroup_ingress")
+      ? (config.cgroup ?? features.cgroup2Root)
+      : null;
     for (const name of programs) {
       if (name === "acceptq_tc_ingress" && ns) {
         const progFd = obj.programFd(name);
@@ -182,10 +185,9 @@ function openStrategy(
           tcAttachments.push(a);
           links.add(describeTcAttachment(a), a, (x) => ns.run(() => tcDetach(x)));
         }
-      } else if (name === "acceptq_cgroup_ingress" && features.cgroup2Root !== null) {
-        const root = config.cgroup ?? features.cgroup2Root;
-        const fd = res.add(`cgroup ${root}`, openCgroup(root), (x) => closeSync(x));
-        links.add(`link ${name} on cgroup ${root}`, obj.attach(name, fd), (l) => l.destroy());
+      } else if (name === "acceptq_cgroup_ingress" && cgroup !== null) {
+        const fd = res.add(`cgroup ${cgroup}`, openCgroup(cgroup), (x) => closeSync(x));
+        links.add(`link ${name} on cgroup ${cgroup}`, obj.attach(name, fd), (l) => l.destroy());
       } else {
         links.add(`link ${name}`, obj.attach(name), (l) => l.destroy());
       }
@@ -194,9 +196,7 @@ function openStrategy(
       strategy,
       programs,
       tcAttachments,
-      cgroup: programs.includes("acceptq_cgroup_ingress")
-        ? (config.cgroup ?? features.cgroup2Root)
-        : null,
+      cgroup,
       netnsIno: netnsIno || null,
       totalsFd,
       listenersFd,
