@@ -315,7 +315,6 @@ const cgroupNoopTracer: Tracer = {
   confined: true,
   start: async ({ cgroup }) => {
     if (!cgroup) throw new Error("no cgroup v2 hierarchy is mounted");
-    const root = cgroup;
     const dir = mkdtempSync(join(tmpdir(), "synq-cgroup-noop-"));
     const obj = noopObject(dir, "cgroup_skb/ingress", 1);
     const fs = join(dir, "bpffs");
@@ -323,9 +322,9 @@ const cgroupNoopTracer: Tracer = {
     mkdirSync(fs);
     execFileSync("mount", ["-t", "bpf", "bpf", fs]);
     execFileSync("bpftool", ["prog", "load", obj, pin, "type", "cgroup/skb"]);
-    execFileSync("bpftool", ["cgroup", "attach", root, "ingress", "pinned", pin, "multi"]);
+    execFileSync("bpftool", ["cgroup", "attach", cgroup, "ingress", "pinned", pin, "multi"]);
     return async () => {
-      execFileSync("bpftool", ["cgroup", "detach", root, "ingress", "pinned", pin]);
+      execFileSync("bpftool", ["cgroup", "detach", cgroup, "ingress", "pinned", pin]);
       execFileSync("umount", [fs]);
       rmSync(dir, { recursive: true, force: true });
     };

@@ -60,7 +60,7 @@ export const traceStartSchema = z.object({
   reasons: z.array(reasonSchema),
   port: z.number().int().nullable(),
   netns: netnsSchema.nullable().describe("only this namespace, when --netns was given"),
-  interfaces: z.array(z.string()).describe("tc: where the filter is attached"),
+  interfaces: z.array(z.string()).describe("tc: the interfaces the program is attached to"),
   tcHook: z
     .enum(TC_HOOKS)
     .nullable()

@@ -22,9 +22,14 @@ function bpftoolJson<T>(args: string[]): T[] {
   return out.trim() === "" ? [] : (JSON.parse(out) as T[]);
 }
 
+/** The tracer's programs in the kernel now. */
+function tracerPrograms(): BpftoolProg[] {
+  return bpftoolJson<BpftoolProg>(["prog", "list"]).filter((p) => OURS.test(p.name ?? ""));
+}
+
 /** The tracer's programs, maps and links still in the kernel, as "kind id name" strings. */
 export function tracerLeftovers(): string[] {
-  const progs = bpftoolJson<BpftoolProg>(["prog", "list"]).filter((p) => OURS.test(p.name ?? ""));
+  const progs = tracerPrograms();
   const progIds = new Set(progs.map((p) => p.id));
   const maps = bpftoolJson<{ id: number; name?: string }>(["map", "list"]).filter((m) =>
     OURS.test(m.name ?? ""),
@@ -128,11 +133,7 @@ export function tcxSupported(): boolean {
  * number, 11, where it predates tcx).
  */
 export function tracerTcxLinks(): string[] {
-  const ours = new Set(
-    bpftoolJson<BpftoolProg>(["prog", "list"])
-      .filter((p) => OURS.test(p.name ?? ""))
-      .map((p) => p.id),
-  );
+  const ours = new Set(tracerPrograms().map((p) => p.id));
   return bpftoolJson<{ id: number; prog_id: number; type: string | number }>(["link", "list"])
     .filter((l) => ours.has(l.prog_id) && (l.type === "tcx" || l.type === 11))
     .map((l) => `link ${l.id}`);

@@ -1,9 +1,10 @@
 /**
  * synq trace-drops against the live kernel, for each strategy under test (tc and cgroup on
  * this host, tc through both its hooks where the kernel has tcx; kprobe and fentry in the
- * kernel-matrix VMs, which run this file too: see strategiesUnderTest): in a private namespace, listeners with tiny backlogs that never
- * accept() are flooded over loopback from known client addresses, and what synq reports is compared with
- * the kernel's own counters (TcpExtListenOverflows, each listener's sk_drops).
+ * kernel-matrix VMs, which run this file too: see strategiesUnderTest): in a private
+ * namespace, listeners with tiny backlogs that never accept() are flooded over loopback from
+ * known client addresses, and what synq reports is compared with the kernel's own counters
+ * (TcpExtListenOverflows, each listener's sk_drops).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
