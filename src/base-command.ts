@@ -1,10 +1,10 @@
 import { Command } from "@oclif/core";
-import { SynqError } from "./errors.js";
+import { failureOf } from "./cli-errors.js";
 import { writeJsonText } from "./render/json-text.js";
 
 /**
- * Shared behaviour of every synq command: a SynqError becomes one line on stderr and its
- * exit code; anything unexpected is still reported in one line (with SYNQ_DEBUG=1 for the stack).
+ * Shared behaviour of every synq command: a SynqError, a usage error or anything unexpected
+ * becomes one line on stderr and its exit code (SYNQ_DEBUG=1 adds the stack of the unexpected).
  */
 export abstract class SynqCommand extends Command {
   // oclif colourises JSON token by token: seconds and hundreds of MB for 10,000 listeners.
@@ -23,17 +23,11 @@ export abstract class SynqCommand extends Command {
     stdout.write("\n");
   }
 
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }) {
-    if (err instanceof SynqError) {
-      this.logToStderr(`synq: ${err.oneLine()}`);
-      this.exit(err.exitCode);
-    }
-    // oclif's own errors (usage, unknown flag, this.exit) keep their handling.
-    if (err.oclif) return super.catch(err);
-    if (process.env.SYNQ_DEBUG) this.logToStderr(err.stack ?? String(err));
-    this.logToStderr(
-      `synq: unexpected error: ${err.message}; rerun with SYNQ_DEBUG=1 and report it`,
-    );
-    this.exit(1);
+  // Not oclif's catch: under --json it prints the error object (oclif's whole configuration)
+  // on stdout and nothing on stderr. A failure is one line on stderr in every output mode.
+  protected override async catch(err: Error): Promise<void> {
+    const { line, exitCode } = failureOf(err, this.id);
+    if (line !== null) process.stderr.write(`${line}\n`);
+    this.exit(exitCode);
   }
 }

@@ -1,8 +1,9 @@
 /**
- * Exit codes, one per class of cause, so scripts can tell them apart.
- * 1 is left to oclif (usage errors) and 2 to `status --check` findings.
+ * Exit codes, one per class of cause, so scripts can tell them apart. 2 is `status --check`
+ * findings; usage errors take 64, EX_USAGE of sysexits(3).
  */
 export const ExitCode = {
+  unexpected: 1,
   findings: 2,
   badInput: 3,
   missingTool: 4,
@@ -10,6 +11,7 @@ export const ExitCode = {
   kernelUnsupported: 6,
   systemRead: 7,
   parse: 8,
+  usage: 64,
 } as const;
 
 export type ExitCodeName = keyof typeof ExitCode;
