@@ -78,12 +78,21 @@ export const namespaceStatusSchema = z.object({
   findings: z.array(findingSchema),
 });
 
+export const skippedNamespaceSchema = z.object({
+  netns: z.string(),
+  reason: z.string().describe("why it is not in namespaces, e.g. it went away while being read"),
+});
+
 export const statusSchema = z.object({
   schemaVersion: z.literal(STATUS_SCHEMA_VERSION),
   generatedAt: z.string(),
   kernel: z.object({ release: z.string(), synQueueRule: z.string() }),
   intervalSeconds: z.number().nullable(),
   namespaces: z.array(namespaceStatusSchema),
+  skippedNamespaces: z
+    .array(skippedNamespaceSchema)
+    .optional()
+    .describe("--all-netns: namespaces listed but not read; present only when there are some"),
 });
 
 export type Severity = z.infer<typeof severitySchema>;
@@ -92,4 +101,5 @@ export type SysctlValue = z.infer<typeof sysctlSchema>;
 export type Counter = z.infer<typeof counterSchema>;
 export type Finding = z.infer<typeof findingSchema>;
 export type NamespaceStatus = z.infer<typeof namespaceStatusSchema>;
+export type SkippedNamespace = z.infer<typeof skippedNamespaceSchema>;
 export type Status = z.infer<typeof statusSchema>;

@@ -109,5 +109,11 @@ export function renderStatus(status: Status, p: Palette): string {
     `kernel ${status.kernel.release}: ${status.kernel.synQueueRule}` +
       (status.intervalSeconds ? `; rates over ${status.intervalSeconds} s` : ""),
   );
-  return [header, ...status.namespaces.map((ns) => namespaceText(ns, p, many))].join("\n\n");
+  const notes = (status.skippedNamespaces ?? []).map((s) =>
+    p.dim(`note: network namespace ${s.netns} skipped: it ${s.reason}`),
+  );
+  return [
+    [header, ...notes].join("\n"),
+    ...status.namespaces.map((ns) => namespaceText(ns, p, many)),
+  ].join("\n\n");
 }

@@ -7,7 +7,8 @@ import {
   upstreamKernelVersion,
 } from "../kernel/version.js";
 import { STATUS_SCHEMA_VERSION } from "../model/schema-versions.js";
-import type { Status } from "../model/status.js";
+import type { NamespaceStatus, SkippedNamespace, Status } from "../model/status.js";
+import { NetnsGoneError } from "../sources/netns-file.js";
 import { currentNetns, type NetnsTarget } from "../sources/netns-target.js";
 import { DEFAULT_PROC_ROOT, readProcFile } from "../sources/proc.js";
 import { scanSocketFds } from "../sources/socket-owners.js";
@@ -20,6 +21,11 @@ export interface StatusRequest {
   port: number | null;
   intervalSeconds: number | null;
   procRoot?: string;
+  /**
+   * `--all-netns`: a namespace that goes away between listing and reading is left out with a
+   * note. Otherwise (one namespace asked for by name) that is the "does not exist" error.
+   */
+  skipVanished?: boolean;
 }
 
 /**
@@ -42,7 +48,14 @@ export async function collectStatus(req: StatusRequest): Promise<Status> {
   // re-thrown by the await below, not left unhandled.
   const sampleAll = () => {
     const scanOwners = oneOwnerScan();
-    return Promise.all(targets.map((t) => sampleNamespace(t, procRoot, scanOwners)));
+    return Promise.all(
+      targets.map((t) =>
+        sampleNamespace(t, procRoot, scanOwners).catch((err: unknown) => {
+          if (req.skipVanished && err instanceof NetnsGoneError) return null;
+          throw err;
+        }),
+      ),
+    );
   };
   const sampling = sampleAll();
   sampling.catch(() => {});
@@ -60,17 +73,18 @@ export async function collectStatus(req: StatusRequest): Promise<Status> {
     await sleep(req.intervalSeconds * 1000);
     second = await sampleAll();
   }
-  const namespaces = targets.map((t, i) =>
-    buildNamespaceStatus(
-      second[i] as (typeof second)[number],
-      req.intervalSeconds === null ? null : (first[i] ?? null),
-      {
-        netns: t.name,
-        rule,
-        port: req.port,
-      },
-    ),
-  );
+  const namespaces: NamespaceStatus[] = [];
+  const skippedNamespaces: SkippedNamespace[] = [];
+  targets.forEach((t, i) => {
+    const before = first[i] ?? null;
+    const now = second[i] ?? null;
+    if (before === null || now === null) {
+      skippedNamespaces.push({ netns: t.name, reason: "went away while synq read it" });
+      return;
+    }
+    const previous = req.intervalSeconds === null ? null : before;
+    namespaces.push(buildNamespaceStatus(now, previous, { netns: t.name, rule, port: req.port }));
+  });
   // Typed by the zod schema (src/model/status.ts); the tests parse real outputs with it.
   // Not re-validated here: with 10,000 listeners that alone costs more than ss takes.
   return {
@@ -79,5 +93,6 @@ export async function collectStatus(req: StatusRequest): Promise<Status> {
     kernel: { release, synQueueRule: describeSynQueueRule(rule) },
     intervalSeconds: req.intervalSeconds,
     namespaces,
+    ...(skippedNamespaces.length ? { skippedNamespaces } : {}),
   };
 }

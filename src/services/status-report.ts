@@ -24,7 +24,13 @@ export async function statusReport(
   const targets = opts.allNetns
     ? await discoverNetns()
     : [opts.netns ? await resolveNetns(opts.netns) : currentNetns];
-  const status = await collectStatus({ targets, port, intervalSeconds, procRoot: opts.procRoot });
+  const status = await collectStatus({
+    targets,
+    port,
+    intervalSeconds,
+    procRoot: opts.procRoot,
+    skipVanished: opts.allNetns,
+  });
   const failing = status.namespaces.some((ns) => ns.findings.some(failsCheck));
   return { status, failing };
 }

@@ -1,5 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { SynqError } from "../errors.js";
+import { netnsFileState, notNetnsFile } from "./netns-file.js";
 import type { NetnsTarget } from "./netns-target.js";
 
 /** Where `ip netns add` puts named network namespaces. */
@@ -11,15 +12,16 @@ export async function namedNetns(name: string, runDir = NETNS_RUN_DIR): Promise<
     throw new SynqError("badInput", `invalid network namespace name ${JSON.stringify(name)}`);
   }
   const path = `${runDir}/${name}`;
-  try {
-    await stat(path);
-  } catch {
+  const state = netnsFileState(path);
+  if (state === "missing") {
     throw new SynqError(
       "badInput",
       `network namespace "${name}" does not exist (no ${path})`,
       "list the named namespaces with `ip netns list`",
     );
   }
+  // Being created or deleted by `ip netns`, or not made by it at all.
+  if (state === "other") throw notNetnsFile(path);
   return { name, path };
 }
 
@@ -84,23 +86,21 @@ export async function discoverNetns(
 /** Resolves `--netns`: a name in /run/netns, or a namespace file path such as /proc/PID/ns/net. */
 export async function resolveNetns(spec: string, runDir = NETNS_RUN_DIR): Promise<NetnsTarget> {
   if (!spec.startsWith("/")) return namedNetns(spec, runDir);
-  const code = await stat(spec).then(
-    () => null,
-    (err: { code?: string }) => err.code ?? "ENOENT",
-  );
-  if (code === "EACCES" || code === "EPERM") {
+  const state = netnsFileState(spec);
+  if (state === "denied") {
     throw new SynqError(
       "permission",
       `cannot open network namespace file ${spec}: permission denied`,
       "run synq as root (another process's namespace needs CAP_SYS_ADMIN)",
     );
   }
-  if (code !== null) {
+  if (state === "missing") {
     throw new SynqError(
       "badInput",
       `network namespace file ${spec} does not exist`,
       "pass a /run/netns name or /proc/PID/ns/net",
     );
   }
+  if (state === "other") throw notNetnsFile(spec);
   return { name: spec, path: spec };
 }

@@ -1,5 +1,6 @@
 import { execa } from "execa";
 import { SynqError } from "../errors.js";
+import { NetnsGoneError, netnsFileState } from "./netns-file.js";
 import type { NetnsTarget } from "./netns-target.js";
 
 const INSTALL_HINT: Record<string, string> = {
@@ -48,6 +49,9 @@ function exitError(
       INSTALL_HINT[file] ?? `install ${file}`,
     );
   }
+  // nsenter could not enter: the namespace was deleted after synq resolved or listed it.
+  if (target.path && netnsFileState(target.path) !== "netns")
+    return new NetnsGoneError(target.name);
   return new SynqError(
     "systemRead",
     `\`${file}\` failed with exit code ${exitCode ?? "?"}${firstLine ? `: ${firstLine}` : ""}`,

@@ -36,8 +36,10 @@ describe("runTool", () => {
         ["-s", "-H", "", "/proc/net/snmp"],
         [0, 1, 2],
       ).catch((e) => e);
+      // nsenter could not enter: the namespace is gone (not an accepted exit of grep).
       expect(err).toBeInstanceOf(SynqError);
-      expect(err.message).toMatch(/^`grep` failed with exit code 1: nsenter: /);
+      expect(err.exitCode).toBe(ExitCode.badInput);
+      expect(err.message).toMatch(/^network namespace "gone" does not exist/);
     },
   );
 });
