@@ -33,6 +33,36 @@ function bad(flag: string, value: string, want: string): SynqError {
   return new SynqError("badInput", `--${flag} ${JSON.stringify(value)} is not ${want}`);
 }
 
+/**
+ * The strategy the flags ask for. --cgroup implies the cgroup strategy, and --interface or a
+ * --tc-hook other than auto the tc one, as only those can honour them: with auto they would be
+ * ignored whenever auto picks another strategy. Contradicting a forced strategy is refused.
+ */
+function impliedStrategy(asked: string, f: TraceFlags): string {
+  const tcHook = f["tc-hook"] ?? "auto";
+  if (tcHook !== "auto" && !(TC_HOOKS as readonly string[]).includes(tcHook))
+    throw bad("tc-hook", tcHook, `one of auto, ${TC_HOOKS.join(", ")}`);
+  if (f.cgroup !== undefined && f.cgroup.trim() === "")
+    throw bad("cgroup", f.cgroup, "a cgroup directory");
+  const implied: [string, string][] = [];
+  if (f.cgroup !== undefined) implied.push(["--cgroup", "cgroup"]);
+  if (f.interface?.length) implied.push(["--interface", "tc"]);
+  if (tcHook !== "auto") implied.push(["--tc-hook", "tc"]);
+  let strategy = asked;
+  let by = "--strategy";
+  for (const [flag, wants] of implied) {
+    if (strategy !== "auto" && strategy !== wants) {
+      throw new SynqError(
+        "badInput",
+        `${flag} applies to the ${wants} strategy, not ${strategy}${by === "--strategy" ? "" : ` (implied by ${by})`}`,
+      );
+    }
+    strategy = wants;
+    by = flag;
+  }
+  return strategy;
+}
+
 /** Checks every flag; returns the request the service runs. */
 export function parseTraceFlags(f: TraceFlags): TraceRequest {
   let port: number | null = null;
@@ -58,34 +88,20 @@ export function parseTraceFlags(f: TraceFlags): TraceRequest {
   const asked = f.strategy ?? "auto";
   if (asked !== "auto" && !(STRATEGIES as readonly string[]).includes(asked))
     throw bad("strategy", asked, `one of auto, ${STRATEGIES.join(", ")}`);
-  if (f.cgroup !== undefined) {
-    if (f.cgroup.trim() === "") throw bad("cgroup", f.cgroup, "a cgroup directory");
-    if (asked !== "auto" && asked !== "cgroup")
-      throw new SynqError("badInput", `--cgroup applies to the cgroup strategy, not ${asked}`);
-  }
-  // Only the cgroup strategy can honour --cgroup: auto means it then.
-  const strategy = f.cgroup !== undefined ? "cgroup" : asked;
   for (const r of f.reason ?? []) {
     if (!(REASONS as readonly string[]).includes(r))
       throw bad("reason", r, `one of ${REASONS.join(", ")}`);
   }
   const chosen = new Set<Reason>((f.reason as Reason[] | undefined) ?? DEFAULT_REASONS);
   if (f.cookies) chosen.add("cookie-sent");
-  const interfaces = f.interface ?? [];
-  if (interfaces.length && strategy !== "tc" && strategy !== "auto")
-    throw new SynqError("badInput", `--interface applies to the tc strategy, not ${strategy}`);
-  const tcHook = f["tc-hook"] ?? "auto";
-  if (tcHook !== "auto" && !(TC_HOOKS as readonly string[]).includes(tcHook))
-    throw bad("tc-hook", tcHook, `one of auto, ${TC_HOOKS.join(", ")}`);
-  if (tcHook !== "auto" && strategy !== "tc" && strategy !== "auto")
-    throw new SynqError("badInput", `--tc-hook applies to the tc strategy, not ${strategy}`);
+  const strategy = impliedStrategy(asked, f);
   return {
     strategy: strategy as Strategy | "auto",
     port,
     netns: f.netns ?? null,
     reasons: REASONS.filter((r) => chosen.has(r)),
-    interfaces,
-    tcHook: tcHook as TcHookChoice,
+    interfaces: f.interface ?? [],
+    tcHook: (f["tc-hook"] ?? "auto") as TcHookChoice,
     cgroup: f.cgroup ?? null,
     durationSeconds,
     summaryOnly: f.summary ?? false,

@@ -40,6 +40,15 @@ describe("trace-drops flags", () => {
     );
   });
 
+  it("--interface and a chosen --tc-hook imply the tc strategy (auto would ignore them)", () => {
+    expect(parseTraceFlags({ interface: ["eth0"] })).toMatchObject({
+      strategy: "tc",
+      interfaces: ["eth0"],
+    });
+    expect(parseTraceFlags({ "tc-hook": "clsact" })).toMatchObject({ strategy: "tc" });
+    expect(parseTraceFlags({ "tc-hook": "auto" }).strategy).toBe("auto");
+  });
+
   it("parses numbers", () => {
     expect(
       parseTraceFlags({ port: "443", duration: "1.5", "max-events-per-sec": "100" }),
@@ -59,6 +68,11 @@ describe("trace-drops flags", () => {
     [{ strategy: "tc", cgroup: "web" }, /--cgroup applies to the cgroup strategy, not tc/],
     [{ cgroup: " " }, /--cgroup " " is not a cgroup directory/],
     [{ strategy: "cgroup", "tc-hook": "tcx" }, /--tc-hook applies to the tc strategy, not cgroup/],
+    [
+      { cgroup: "web", interface: ["lo"] },
+      /--interface applies to the tc strategy, not cgroup \(implied by --cgroup\)/,
+    ],
+    [{ strategy: "kprobe", "tc-hook": "tcx" }, /--tc-hook applies to the tc strategy, not kprobe/],
     [{ "ring-buffer-kb": "3" }, /--ring-buffer-kb "3" is not a power of two/],
     [{ "ring-buffer-kb": "6" }, /--ring-buffer-kb "6"/],
   ])("refuses %j", (flags, message) => {
