@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/errors.js";
 import { capturesOf, FIXTURES } from "../helpers/fixtures.js";
+import { expectOneLineErrorBothWays } from "../helpers/one-line-error.js";
 import { isRoot, missing } from "../helpers/prerequisites.js";
-import { runSynq, type SynqRun } from "../helpers/run-synq.js";
+import { runSynq } from "../helpers/run-synq.js";
 
 const [busy] = capturesOf("busy");
 if (!busy) throw new Error("no busy capture in fixtures/");
@@ -26,14 +27,15 @@ function fixtureEnv(ssDir: string, procRoot: string): NodeJS.ProcessEnv {
   };
 }
 
-function expectOneLineError(r: SynqRun, code: number, pattern: RegExp) {
-  expect(r.status).toBe(code);
-  expect(r.stdout).toBe("");
-  const lines = r.stderr.trimEnd().split("\n");
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^synq: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
+/** `synq status ARGS` under `env` (as nobody when asked): as given and with --json. */
+function statusFailsBothWays(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  code: number,
+  pattern: RegExp,
+  asNobody = false,
+) {
+  expectOneLineErrorBothWays((a) => runSynq(["status", ...a], env, asNobody), args, code, pattern);
 }
 
 describe("synq status on captured outputs", () => {
@@ -50,8 +52,12 @@ describe("synq status on captured outputs", () => {
 
 describe("synq status bad input", () => {
   it("names ss and how to install it when it reads through ss and ss is not on PATH", () => {
-    const r = runSynq(["status"], { PATH: join(scratch, "empty-path"), SYNQ_SOCKETS: "ss" });
-    expectOneLineError(r, ExitCode.missingTool, /`ss` was not found in PATH; install iproute2/);
+    statusFailsBothWays(
+      [],
+      { PATH: join(scratch, "empty-path"), SYNQ_SOCKETS: "ss" },
+      ExitCode.missingTool,
+      /`ss` was not found in PATH; install iproute2/,
+    );
   });
 
   it("needs no ss when it reads sockets over sock_diag (the default)", () => {
@@ -62,9 +68,9 @@ describe("synq status bad input", () => {
   });
 
   it("names a namespace that does not exist", () => {
-    const r = runSynq(["status", "--netns", "synq-no-such-ns"]);
-    expectOneLineError(
-      r,
+    statusFailsBothWays(
+      ["--netns", "synq-no-such-ns"],
+      {},
       ExitCode.badInput,
       /network namespace "synq-no-such-ns" does not exist.*ip netns list/,
     );
@@ -74,11 +80,12 @@ describe("synq status bad input", () => {
     "says permission, not absence, for a namespace file it may not open",
     () => {
       // As nobody, /proc/1/ns/net exists but cannot be opened.
-      const r = runSynq(["status", "--netns", "/proc/1/ns/net"], {}, true);
-      expectOneLineError(
-        r,
+      statusFailsBothWays(
+        ["--netns", "/proc/1/ns/net"],
+        {},
         ExitCode.permission,
         /cannot open network namespace file \/proc\/1\/ns\/net: permission denied; run synq as root/,
+        true,
       );
     },
   );
@@ -88,8 +95,24 @@ describe("synq status bad input", () => {
     [["--port", "http"], /--port "http" is not a port/],
     [["--interval", "-1"], /--interval "-1" is not a duration/],
     [["--interval", "soon"], /--interval "soon" is not a duration/],
+    [["--interval", "x"], /--interval "x" is not a duration/],
   ])("rejects %j", (args, pattern) => {
-    expectOneLineError(runSynq(["status", ...args]), ExitCode.badInput, pattern);
+    statusFailsBothWays(args, {}, ExitCode.badInput, pattern);
+  });
+
+  it.each([
+    ["/etc/passwd", "a regular file"],
+    ["/proc/self/ns/mnt", "a namespace of another type"],
+    ["/tmp", "a directory"],
+  ])("refuses %s (%s) as a network namespace file", (path) => {
+    statusFailsBothWays(
+      ["--netns", path],
+      {},
+      ExitCode.badInput,
+      new RegExp(
+        `^synq: ${path} is not a network namespace file; give a name from \`ip netns list\` or a path like /proc/PID/ns/net$`,
+      ),
+    );
   });
 
   it("names the source and line of garbage in ss output", () => {
@@ -99,9 +122,9 @@ describe("synq status bad input", () => {
       join(dir, "ss-listeners.txt"),
       "LISTEN 0 128 0.0.0.0:22 0.0.0.0:*\nLISTEN zero 5 [::]:80 [::]:*\n",
     );
-    const r = runSynq(["status"], fixtureEnv(dir, join(dir, "proc")));
-    expectOneLineError(
-      r,
+    statusFailsBothWays(
+      [],
+      fixtureEnv(dir, join(dir, "proc")),
       ExitCode.parse,
       /cannot parse ss -H -l -t -n -m -p -e line 2 .*must be numbers/,
     );
@@ -114,8 +137,12 @@ describe("synq status bad input", () => {
       join(dir, "proc/net/netstat"),
       "TcpExt: ListenOverflows ListenDrops\nTcpExt: 1\n",
     );
-    const r = runSynq(["status"], fixtureEnv(dir, join(dir, "proc")));
-    expectOneLineError(r, ExitCode.parse, /proc\/net\/netstat line 2 .*2 names but 1 values/);
+    statusFailsBothWays(
+      [],
+      fixtureEnv(dir, join(dir, "proc")),
+      ExitCode.parse,
+      /proc\/net\/netstat line 2 .*2 names but 1 values/,
+    );
   });
 
   it("says so when a /proc file cannot be read", () => {
@@ -124,11 +151,12 @@ describe("synq status bad input", () => {
     chmodSync(join(dir, "proc/net/snmp"), 0);
     const env = fixtureEnv(dir, join(dir, "proc"));
     // root reads any file: drop to nobody for this one, as a user without rights would be.
-    const r = runSynq(["status"], env, isRoot);
-    expectOneLineError(
-      r,
+    statusFailsBothWays(
+      [],
+      env,
       ExitCode.permission,
       /cannot read .*proc\/net\/snmp: permission denied; run synq as root/,
+      isRoot,
     );
   });
 });

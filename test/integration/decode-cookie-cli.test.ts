@@ -3,7 +3,10 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CookieReportSchema } from "../../src/model/cookie.js";
+import { expectOneLineErrorBothWays } from "../helpers/one-line-error.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 // The CLI as users run it: `node bin/run.js` on the build in dist/ (npm test builds first).
 const BIN = fileURLToPath(new URL("../../bin/run.js", import.meta.url));
@@ -63,26 +66,21 @@ describe.skipIf(missing(BUILT, "dist/ (run npm run build first)"))(
         ["nothing", [], "nothing to decode"],
         ["kernel without tuple", ["--kernel", "1"], "--client and --server are missing"],
       ])("%s", (_name, args, text) => {
-        const r = synq(args);
-        expect(r.status).toBe(3);
-        expect(r.stdout).toBe("");
-        const lines = r.stderr.trimEnd().split("\n");
-        expect(lines).toHaveLength(1);
-        expect(lines[0]).toMatch(/^synq: /);
-        expect(lines[0]).toContain(text);
-        expect(r.stderr).not.toMatch(/\n\s+at /);
+        expectOneLineErrorBothWays((a) => synq(a), args, 3, new RegExp(escapeRegExp(text)));
       });
     });
 
-    it("--kernel as a normal user: one line, exit code 5", () => {
-      const r = synq(["--kernel", "1", ...TUPLE], isRoot && hasTool("setpriv"));
-      if (!isRoot || hasTool("setpriv")) {
-        expect(r.status).toBe(5);
-        expect(r.stderr.trimEnd().split("\n")).toEqual([
-          "synq: --kernel loads a BPF program, which needs root; rerun with sudo (or drop --kernel and verify with --secret)",
-        ]);
-      }
-    });
+    it.skipIf(missing(!isRoot || hasTool("setpriv"), "setpriv, to run as nobody"))(
+      "--kernel as a normal user: one line, exit code 5",
+      () => {
+        expectOneLineErrorBothWays(
+          (a) => synq(a, isRoot),
+          ["--kernel", "1", ...TUPLE],
+          5,
+          /^synq: --kernel loads a BPF program, which needs root; rerun with sudo \(or drop --kernel and verify with --secret\)$/,
+        );
+      },
+    );
 
     it("decodes the worked example (KERNEL-FACTS §1) and prints the layouts", () => {
       const r = synq(["0xa3242733", ...TUPLE, "--count", "1000", "--secret", SECRET]);

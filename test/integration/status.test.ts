@@ -10,6 +10,7 @@ import {
   setNetnsSysctl,
   startScenario,
 } from "../helpers/netns.js";
+import { expectOneLineErrorBothWays } from "../helpers/one-line-error.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
 import { runSynq, runSynqAsync } from "../helpers/run-synq.js";
 
@@ -142,11 +143,10 @@ describe.skipIf(skip).each(SOURCES)(
       expect(own.stderr).toBe("");
       expect(own.status).toBe(0);
       expect(statusSchema.parse(JSON.parse(own.stdout)).namespaces[0]?.netns).toBe("");
-      const other = runSynq(["status", "--netns", ns], env, true);
-      expect(other.status).toBe(ExitCode.permission);
-      expect(other.stdout).toBe("");
-      expect(other.stderr.trimEnd().split("\n")).toHaveLength(1);
-      expect(other.stderr).toMatch(
+      expectOneLineErrorBothWays(
+        (args) => runSynq(["status", ...args], env, true),
+        ["--netns", ns],
+        ExitCode.permission,
         new RegExp(`^synq: entering network namespace ${ns} was refused .*run synq as root`),
       );
     });

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/errors.js";
 import { cgroup2MountPoint } from "../../src/tracer/kernel-features.js";
 import { startScenario } from "../helpers/netns.js";
+import { expectOneLineErrorBothWays } from "../helpers/one-line-error.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
 import { useTraceNamespaces } from "../helpers/trace-namespaces.js";
 import { runTraceWrapped } from "../helpers/trace-run.js";
@@ -65,10 +66,11 @@ describe.skipIf(skip)("synq trace-drops --cgroup", () => {
   });
 
   it("refuses a directory that is not a cgroup with one line", () => {
-    const r = runTraceWrapped([], ["--cgroup", "/etc"]);
-    expect(r.status).toBe(ExitCode.badInput);
-    expect(r.stdout).toBe("");
-    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/^synq: --cgroup "\/etc" is not a cgroup under /);
+    expectOneLineErrorBothWays(
+      (args) => runTraceWrapped([], args),
+      ["--cgroup", "/etc"],
+      ExitCode.badInput,
+      /^synq: --cgroup "\/etc" is not a cgroup under /,
+    );
   });
 });

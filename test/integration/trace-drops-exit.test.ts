@@ -29,6 +29,7 @@ import {
   type RunningScenario,
   startScenario,
 } from "../helpers/netns.js";
+import { expectOneLineError, withJson } from "../helpers/one-line-error.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
 import { runTraceWrapped, startTrace, synqShellCommand } from "../helpers/trace-run.js";
 
@@ -174,11 +175,13 @@ describe.skipIf(skip)("synq trace-drops exits cleanly", () => {
 
   it("on a write error: exits 7 with one line, and removes everything", async () => {
     const before = qdiscKinds(ns, "lo");
-    const r = runTraceWrapped(["sh", "-c", 'exec "$@" >/dev/full', "sh"], ["--netns", ns]);
-    expect(r.status).toBe(ExitCode.systemRead);
-    const lines = r.stderr.trimEnd().split("\n");
-    expect(lines.at(-1)).toMatch(/^synq: cannot write the output \(ENOSPC\); /);
-    await expectNothingLeft(before);
+    for (const args of [["--netns", ns], withJson(["--netns", ns])]) {
+      const r = runTraceWrapped(["sh", "-c", 'exec "$@" >/dev/full', "sh"], args);
+      expect(r.status, r.stderr).toBe(ExitCode.systemRead);
+      const lines = r.stderr.trimEnd().split("\n");
+      expect(lines.at(-1)).toMatch(/^synq: cannot write the output \(ENOSPC\); /);
+      await expectNothingLeft(before);
+    }
   });
 
   it("leaves a clsact qdisc and filters that were there before it alone", async () => {
@@ -233,36 +236,44 @@ describe.skipIf(skip)("synq trace-drops exits cleanly", () => {
   });
 });
 
-/** One line on stderr, nothing on stdout, the exit code, and nothing left in the kernel. */
+/**
+ * `synq trace-drops ARGS` under `wrapper`, as given and with --json: each time one line on
+ * stderr (matching `pattern`, and `why` if given), nothing on stdout, the exit code, and
+ * nothing left in the kernel.
+ */
 async function expectRefusal(
-  r: { status: number | null; stdout: string; stderr: string },
+  wrapper: string[],
+  args: string[],
   code: number,
   pattern: RegExp,
+  why?: RegExp,
 ) {
-  expect(r.stdout).toBe("");
-  expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
-  expect(r.stderr).toMatch(pattern);
-  expect(r.status).toBe(code);
-  expect(await waitForNoLeftovers()).toEqual([]);
-  expect(qdiscKinds(ns, "lo")).not.toContain("clsact");
+  for (const [mode, argv] of [
+    ["without --json, ", args],
+    ["with --json, ", withJson(args)],
+  ] as const) {
+    const r = runTraceWrapped(wrapper, argv);
+    expectOneLineError(r, code, pattern, mode);
+    if (why) expect(r.stderr).toMatch(why);
+    expect(await waitForNoLeftovers()).toEqual([]);
+    expect(qdiscKinds(ns, "lo")).not.toContain("clsact");
+  }
 }
 
 describe.skipIf(skip)("synq trace-drops refuses to start with a one-line fix", () => {
   it("without root", async () => {
-    const r = runTraceWrapped(
+    await expectRefusal(
       ["env", "HOME=/nonexistent", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
       ["--netns", ns],
+      ExitCode.permission,
+      /^synq: .*needs root.*; rerun with sudo$/m,
     );
-    await expectRefusal(r, ExitCode.permission, /^synq: .*needs root.*; rerun with sudo$/m);
   });
 
   it("as root without CAP_BPF and CAP_PERFMON", async () => {
-    const r = runTraceWrapped(
+    await expectRefusal(
       ["setpriv", "--bounding-set=-bpf,-perfmon,-sys_admin"],
       ["--netns", ns],
-    );
-    await expectRefusal(
-      r,
       ExitCode.permission,
       /^synq: .*runs as root but without CAP_BPF and CAP_PERFMON; .*--cap-add BPF/m,
     );
@@ -271,12 +282,9 @@ describe.skipIf(skip)("synq trace-drops refuses to start with a one-line fix", (
   it("on a kernel without BTF", async () => {
     const empty = mkdtempSync(join(tmpdir(), "synq-nobtf-"));
     try {
-      const r = runTraceWrapped(
+      await expectRefusal(
         ["unshare", "-m", "sh", "-c", `mount --bind ${empty} /sys/kernel/btf && exec "$@"`, "sh"],
         ["--netns", ns],
-      );
-      await expectRefusal(
-        r,
         ExitCode.kernelUnsupported,
         /^synq: this kernel has no BTF .*; boot a kernel built with CONFIG_DEBUG_INFO_BTF=y/m,
       );
@@ -286,7 +294,7 @@ describe.skipIf(skip)("synq trace-drops refuses to start with a one-line fix", (
   });
 
   it("without libbpf.so.1", async () => {
-    const r = runTraceWrapped(
+    await expectRefusal(
       [
         "unshare",
         "-m",
@@ -296,9 +304,6 @@ describe.skipIf(skip)("synq trace-drops refuses to start with a one-line fix", (
         "sh",
       ],
       ["--netns", ns],
-    );
-    await expectRefusal(
-      r,
       ExitCode.missingTool,
       /^synq: libbpf\.so\.1 is not installed; install it \(Debian\/Ubuntu: apt-get install libbpf1/m,
     );
@@ -323,25 +328,53 @@ describe.skipIf(skip)("synq trace-drops refuses to start with a one-line fix", (
       why: /no kprobes \(CONFIG_KPROBES is off\)/,
     });
     for (const u of unavailable) {
-      const r = runTraceWrapped(u.wrapper, ["--netns", ns, "--strategy", u.strategy]);
       await expectRefusal(
-        r,
+        u.wrapper,
+        ["--netns", ns, "--strategy", u.strategy],
         ExitCode.kernelUnsupported,
         new RegExp(
           `^synq: --strategy ${u.strategy} is not available on kernel .*; use --strategy auto`,
           "m",
         ),
+        u.why,
       );
-      expect(r.stderr).toMatch(u.why);
     }
   });
 
   it("for a namespace that does not exist", async () => {
-    const r = runTraceWrapped([], ["--netns", "no-such-netns-synq"]);
     await expectRefusal(
-      r,
+      [],
+      ["--netns", "no-such-netns-synq"],
       ExitCode.badInput,
       /^synq: network namespace "no-such-netns-synq" does not exist/m,
+    );
+  });
+
+  it("for a file that is not a network namespace", async () => {
+    await expectRefusal(
+      [],
+      ["--netns", "/etc/passwd"],
+      ExitCode.badInput,
+      /^synq: \/etc\/passwd is not a network namespace file; give a name from `ip netns list` or a path like \/proc\/PID\/ns\/net$/,
+    );
+  });
+
+  // --interface means the tc strategy: auto must not pick another one and ignore it.
+  it("for an interface the traced namespace does not have, without --strategy", async () => {
+    await expectRefusal(
+      [],
+      ["--netns", ns, "--interface", "nosuch0"],
+      ExitCode.badInput,
+      /^synq: no interface nosuch0 in the traced network namespace; choose one of: lo$/,
+    );
+  });
+
+  it("for --interface beside a strategy that cannot honour it", async () => {
+    await expectRefusal(
+      [],
+      ["--netns", ns, "--strategy", "cgroup", "--interface", "lo"],
+      ExitCode.badInput,
+      /^synq: --interface applies to the tc strategy, not cgroup$/,
     );
   });
 });
