@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -34,6 +34,22 @@ export function capturesOf(scenario: string): Capture[] {
         readBytes: (rel: string) => readFileSync(join(dir, rel)),
       };
     });
+}
+
+/** Every capture: each scenario on each kernel, by scenario, then kernel folder. */
+export function allCaptures(): Capture[] {
+  const scenarios = new Set<string>();
+  for (const k of readdirSync(FIXTURES, { withFileTypes: true })) {
+    if (!k.isDirectory() || !k.name.includes("_iproute2-")) continue;
+    for (const s of readdirSync(join(FIXTURES, k.name), { withFileTypes: true })) {
+      if (s.isDirectory() && existsSync(join(FIXTURES, k.name, s.name, "meta.json"))) {
+        scenarios.add(s.name);
+      }
+    }
+  }
+  return [...scenarios]
+    .sort()
+    .flatMap((s) => capturesOf(s).sort((a, b) => a.label.localeCompare(b.label)));
 }
 
 /** `nstat -az` text as name → value. */
