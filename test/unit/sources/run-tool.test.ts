@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode, SynqError } from "../../../src/errors.js";
 import { runTool } from "../../../src/sources/run-tool.js";
@@ -10,7 +13,18 @@ describe("runTool", () => {
   });
 
   it("names a missing tool and how to install it", async () => {
-    const err = await runTool({ name: "", path: null }, "synq-no-such-tool", []).catch((e) => e);
+    // An empty directory as the whole PATH: a PATH entry this user may not search (root's
+    // /root/.cargo/bin seen by nobody) makes the spawn fail with EACCES instead of ENOENT.
+    const empty = mkdtempSync(join(tmpdir(), "synq-path-"));
+    const path = process.env.PATH;
+    process.env.PATH = empty;
+    const err = await runTool({ name: "", path: null }, "synq-no-such-tool", [])
+      .catch((e) => e)
+      .finally(() => {
+        if (path === undefined) delete process.env.PATH;
+        else process.env.PATH = path;
+        rmSync(empty, { recursive: true });
+      });
     expect(err).toBeInstanceOf(SynqError);
     expect(err.exitCode).toBe(ExitCode.missingTool);
     expect(err.message).toBe("`synq-no-such-tool` was not found in PATH");
