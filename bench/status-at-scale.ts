@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { SS_LISTENER_ARGS, SS_SYN_RECV_ARGS } from "../src/services/read-sockets-ss.js";
+import { SS_LISTENER_ARGS, SS_SYN_RECV_ARGS } from "../src/status/read-sockets-ss.js";
 import {
   createNetns,
   deleteNetns,

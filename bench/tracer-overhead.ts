@@ -38,10 +38,10 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { BpfObject } from "../src/bpf/libbpf.js";
-import { cgroup2MountPoint } from "../src/tracer/kernel-features.js";
-import { NetnsHandle } from "../src/tracer/netns-handle.js";
-import { listInterfaces, tcAttach, tcDetach } from "../src/tracer/tc.js";
+import { BpfObject } from "../src/ffi/libbpf.js";
+import { NetnsHandle } from "../src/system/netns-handle.js";
+import { cgroup2MountPoint } from "../src/trace/kernel-features.js";
+import { listInterfaces, tcAttach, tcDetach } from "../src/trace/tc.js";
 import { strategiesHere, tcxSupported } from "../test/helpers/bpf-state.js";
 import {
   createNetns,

@@ -1,7 +1,7 @@
 // Only light modules here: every command imports this file before oclif.
 import { readFileSync } from "node:fs";
-import { NETNS_RUN_DIR } from "./sources/netns.js";
-import type { NetnsTarget } from "./sources/netns-target.js";
+import { NETNS_RUN_DIR } from "./system/netns.js";
+import type { NetnsTarget } from "./system/netns-target.js";
 
 /**
  * The namespace `synq status ARGS` will read, when the arguments say so unambiguously; null
@@ -39,7 +39,7 @@ export function statusTargetOf(args: readonly string[]): NetnsTarget | null {
 export async function startEarly(args: readonly string[]): Promise<void> {
   const target = statusTargetOf(args);
   if (!target) return;
-  const { readSocketsAhead } = await import("./services/read-sockets.js");
+  const { readSocketsAhead } = await import("./status/read-sockets.js");
   if (openFiles() < WORKER_FROM_OPEN_FILES) {
     readSocketsAhead(target);
     return;

@@ -39,7 +39,7 @@ export default class StatusCommand extends SynqCommand {
   async run(): Promise<Status> {
     const { flags } = await this.parse(StatusCommand);
     // Loaded on demand: `synq --help` and other commands do not pay for them.
-    const { statusReport } = await import("../services/status-report.js");
+    const { statusReport } = await import("../status/status-report.js");
     const { status, failing } = await statusReport({
       port: flags.port,
       netns: flags.netns,

@@ -1,7 +1,7 @@
 import { Flags } from "@oclif/core";
 import { SynqCommand } from "../base-command.js";
 import type { TraceSummary } from "../model/trace.js";
-import { parseTraceFlags } from "../tracer/trace-flags.js";
+import { parseTraceFlags } from "../trace/flags.js";
 
 /** `synq trace-drops`: the eBPF accept-queue overflow tracer (acceptq.stp, done right). */
 export default class TraceDrops extends SynqCommand {
@@ -71,7 +71,7 @@ export default class TraceDrops extends SynqCommand {
     const { flags } = await this.parse(TraceDrops);
     const request = parseTraceFlags(flags);
     // Loaded on demand: `synq --help` and other commands do not pay for libbpf and koffi.
-    const { traceDrops } = await import("../tracer/trace-service.js");
+    const { traceDrops } = await import("../trace/trace-service.js");
     return traceDrops(request);
   }
 }

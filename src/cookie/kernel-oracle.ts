@@ -13,14 +13,14 @@
  * Needs root and Linux ≥ 6.0 (the helpers), CONFIG_SYN_COOKIES, and libbpf.so.1.
  */
 import { release } from "node:os";
+import { SynqError } from "../errors.js";
 import {
   BpfObject,
   bpfMapLookupElem,
   bpfProgTestRun,
   LibbpfError,
   packagedBpfObject,
-} from "../bpf/libbpf.js";
-import { SynqError } from "../errors.js";
+} from "../ffi/libbpf.js";
 import { HOST_LE } from "../net/byte-order.js";
 import type { CookieTuple } from "./endpoint.js";
 import { mssIndexFor, msstab } from "./mss-table.js";

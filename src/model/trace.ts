@@ -6,8 +6,8 @@
  * record types they do not know.
  */
 import { z } from "zod";
-import { HOOKS, REASONS } from "../tracer/event-layout.js";
-import { STRATEGIES, TC_HOOKS } from "../tracer/strategy.js";
+import { HOOKS, REASONS } from "../trace/event-layout.js";
+import { STRATEGIES, TC_HOOKS } from "../trace/strategy.js";
 import { TRACE_SCHEMA_VERSION } from "./trace-version.js";
 
 export { TRACE_SCHEMA_VERSION };

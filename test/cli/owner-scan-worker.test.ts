@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { scanSocketFds } from "../../src/sources/socket-owners.js";
+import { scanSocketFds } from "../../src/system/socket-owners.js";
 
 const WORKER = fileURLToPath(new URL("../../dist/owner-scan-worker.js", import.meta.url));
 

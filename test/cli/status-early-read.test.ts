@@ -2,7 +2,7 @@
  * bin/run.js starts `synq status`'s socket reads before oclif loads (src/early-start.ts) and the
  * command takes them over: read through ss (SYNQ_SOCKETS=ss, where each read is a visible
  * process), ss must run once per sample, never twice, and nothing at all for what is not a
- * status read. The sock_diag reads go through the same read-ahead (services/read-sockets.ts).
+ * status read. The sock_diag reads go through the same read-ahead (status/read-sockets.ts).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -8,7 +8,7 @@ import type { Status } from "../../src/model/status.js";
 import { palette } from "../../src/render/colour.js";
 import { writeJsonText } from "../../src/render/json-text.js";
 import { renderStatus } from "../../src/render/status-table.js";
-import { buildNamespaceStatus } from "../../src/services/build-status.js";
+import { buildNamespaceStatus } from "../../src/status/build-status.js";
 import { type Capture, FIXTURES } from "./fixtures.js";
 import { inCi } from "./prerequisites.js";
 import { sampleFromCapture } from "./sample-from-capture.js";

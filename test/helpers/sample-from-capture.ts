@@ -4,7 +4,7 @@ import { SYSCTLS } from "../../src/kernel/sysctl-catalog.js";
 import { parseProcNetCounters } from "../../src/parsers/proc-net-counters.js";
 import { parseSsListeners } from "../../src/parsers/ss-listeners.js";
 import { countSynRecv } from "../../src/parsers/ss-syn-recv.js";
-import type { NamespaceSample } from "../../src/services/read-namespace.js";
+import type { NamespaceSample } from "../../src/status/read-namespace.js";
 import type { Capture } from "./fixtures.js";
 
 /** A NamespaceSample read from a fixture capture, as read-namespace.ts would read it live. */

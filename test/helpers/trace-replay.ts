@@ -22,17 +22,17 @@ import {
   decodeRemoteKey,
   type Reason,
   TOTAL_SLOTS,
-} from "../../src/tracer/event-layout.js";
-import type { StrategyAttempt } from "../../src/tracer/loader.js";
-import { PrintLimiter } from "../../src/tracer/rate-limit.js";
+} from "../../src/trace/event-layout.js";
+import type { StrategyAttempt } from "../../src/trace/loader.js";
+import { PrintLimiter } from "../../src/trace/rate-limit.js";
 import {
   dropRecord,
   type Naming,
   summarizeListeners,
   summarizeRemotes,
   totalsByReason,
-} from "../../src/tracer/records.js";
-import type { Strategy, TcHook, TcHookChoice } from "../../src/tracer/strategy.js";
+} from "../../src/trace/records.js";
+import type { Strategy, TcHook, TcHookChoice } from "../../src/trace/strategy.js";
 import { FIXTURES } from "./fixtures.js";
 
 /** raw.json: what the tracer modules gave during one captured run (format 1). */

@@ -1,22 +1,11 @@
 /**
- * src/bpf/libbpf.ts and src/cookie/kernel-oracle.ts on the running kernel (root): the koffi
+ * src/ffi/libbpf.ts and src/cookie/kernel-oracle.ts on the running kernel (root): the koffi
  * bindings, BPF_PROG_TEST_RUN, map access, error mapping, and the oracle's answers.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  BpfObject,
-  bpfMapLookupElem,
-  bpfMapUpdateElem,
-  bpfProgTestRun,
-  LibbpfError,
-  libbpfVersion,
-  packagedBpfObject,
-  takeLibbpfLog,
-  withBpfObject,
-} from "../../src/bpf/libbpf.js";
 import { makeCookieTuple, parseCookieEndpoint } from "../../src/cookie/endpoint.js";
 import {
   askKernel,
@@ -30,6 +19,17 @@ import {
 } from "../../src/cookie/kernel-oracle.js";
 import { defaultSynMss, msstab } from "../../src/cookie/mss-table.js";
 import { ackFrame, synFrame } from "../../src/cookie/oracle-packet.js";
+import {
+  BpfObject,
+  bpfMapLookupElem,
+  bpfMapUpdateElem,
+  bpfProgTestRun,
+  LibbpfError,
+  libbpfVersion,
+  packagedBpfObject,
+  takeLibbpfLog,
+  withBpfObject,
+} from "../../src/ffi/libbpf.js";
 import { isRoot, missing } from "../helpers/prerequisites.js";
 
 const XDP_PASS = 2;

@@ -1,7 +1,7 @@
 import { readlinkSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dumpSockets } from "../../src/services/read-sockets-diag.js";
-import { withNetns } from "../../src/sources/enter-netns.js";
+import { dumpSockets } from "../../src/status/read-sockets-diag.js";
+import { withNetns } from "../../src/system/enter-netns.js";
 import { createNetns, deleteNetns, type RunningScenario, startScenario } from "../helpers/netns.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/errors.js";
-import { cgroup2MountPoint } from "../../src/tracer/kernel-features.js";
+import { cgroup2MountPoint } from "../../src/trace/kernel-features.js";
 import { startScenario } from "../helpers/netns.js";
 import { expectOneLineErrorBothWays } from "../helpers/one-line-error.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";

@@ -12,7 +12,7 @@ import {
   readingOf,
   type SocketReading,
   withOwners,
-} from "../../../src/services/read-sockets-diag.js";
+} from "../../../src/status/read-sockets-diag.js";
 import { type Capture, capturesOf } from "../../helpers/fixtures.js";
 
 function parse(bytes: Uint8Array): InetDiagDumpParser {

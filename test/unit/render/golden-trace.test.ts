@@ -17,7 +17,7 @@ import {
   decodeEvent,
   decodeListenerKey,
   decodeRemoteKey,
-} from "../../../src/tracer/event-layout.js";
+} from "../../../src/trace/event-layout.js";
 import { expectGolden, goldenUpdateMode } from "../../helpers/golden.js";
 import { replayTrace, type TraceRaw, traceCaptures } from "../../helpers/trace-replay.js";
 

@@ -3,7 +3,7 @@ import { synQueueRule } from "../../../src/kernel/syn-queue-limit.js";
 import { STATUS_SCHEMA_VERSION, type Status } from "../../../src/model/status.js";
 import { palette } from "../../../src/render/colour.js";
 import { renderStatus } from "../../../src/render/status-table.js";
-import { buildNamespaceStatus } from "../../../src/services/build-status.js";
+import { buildNamespaceStatus } from "../../../src/status/build-status.js";
 import { capturesOf } from "../../helpers/fixtures.js";
 import { sampleFromCapture } from "../../helpers/sample-from-capture.js";
 

@@ -1,0 +1,186 @@
+/**
+ * The byte layouts of bpf/acceptq.h, and pure decoders for them. Offsets are written out as
+ * the header's comments give them; test/unit/trace/event-layout.test.ts checks each one
+ * against the compiled object's BTF (bpftool), so a change on one side fails the build.
+ */
+import { AF_INET, formatAddress } from "../net/inet.js";
+
+/** struct acceptq_event: byte offsets, and its size. */
+export const ACCEPTQ_EVENT = {
+  ts_ns: 0,
+  sock_ino: 8,
+  listen_addr: 16,
+  dst_addr: 32,
+  src_addr: 48,
+  netns_ino: 64,
+  acceptq_len: 68,
+  acceptq_max: 72,
+  synq_len: 76,
+  listen_port: 80,
+  dst_port: 82,
+  src_port: 84,
+  listen_family: 86,
+  pkt_family: 87,
+  reason: 88,
+  hook: 89,
+  syncookies: 90,
+  pad: 91,
+  size: 96,
+} as const;
+
+/** struct acceptq_listener_key. */
+export const ACCEPTQ_LISTENER_KEY = {
+  sock_ino: 0,
+  addr: 8,
+  netns_ino: 24,
+  port: 28,
+  family: 30,
+  reason: 31,
+  size: 32,
+} as const;
+
+/** struct acceptq_remote_key. */
+export const ACCEPTQ_REMOTE_KEY = {
+  prefix: 0,
+  netns_ino: 8,
+  family: 12,
+  reason: 13,
+  pad: 14,
+  size: 16,
+} as const;
+
+/** ACCEPTQ_REASON_* by value, as synq names them. */
+export const REASONS = [
+  "accept-queue-full",
+  "accept-queue-full-ack",
+  "syn-queue-full",
+  "cookie-sent",
+] as const;
+
+/** A reason a SYN or ACK is reported. */
+export type Reason = (typeof REASONS)[number];
+
+/** ACCEPTQ_REASON_* value of a reason (1-based). */
+export function reasonValue(reason: Reason): number {
+  return REASONS.indexOf(reason) + 1;
+}
+
+/** ACCEPTQ_HOOK_* by value. */
+export const HOOKS = ["tcp_conn_request", "syn_recv_sock", "tc", "kfree_skb", "cgroup"] as const;
+
+/** Which hook saw a drop. */
+export type Hook = (typeof HOOKS)[number];
+
+/** `acceptq_totals` slots after the per-reason ones (ACCEPTQ_TOTAL_*). */
+export const TOTAL_SLOTS = {
+  ringbufLost: 5,
+  listenerMapFull: 6,
+  remoteMapFull: 7,
+  count: 8,
+} as const;
+
+/** One ring-buffer record, decoded; addresses as text. */
+export interface RawEvent {
+  /** bpf_ktime_get_ns(): CLOCK_MONOTONIC nanoseconds. */
+  tsNs: bigint;
+  sockIno: number;
+  listenFamily: number;
+  listenAddress: string;
+  listenPort: number;
+  pktFamily: number;
+  dstAddress: string;
+  dstPort: number;
+  srcAddress: string;
+  srcPort: number;
+  netnsIno: number;
+  acceptQueue: number;
+  acceptQueueMax: number;
+  synQueue: number;
+  reason: Reason;
+  hook: Hook;
+  syncookies: number;
+}
+
+function named<T extends readonly string[]>(names: T, value: number, what: string): T[number] {
+  const name = names[value - 1];
+  if (name === undefined) throw new Error(`unknown ${what} ${value} in a BPF record`);
+  return name;
+}
+
+function bytes(v: DataView, offset: number, length: number): Uint8Array {
+  return new Uint8Array(v.buffer, v.byteOffset + offset, length);
+}
+
+/** Decodes one struct acceptq_event (host byte order: x86 and arm64 are little-endian). */
+export function decodeEvent(v: DataView): RawEvent {
+  if (v.byteLength < ACCEPTQ_EVENT.size) {
+    throw new Error(`BPF record of ${v.byteLength} bytes, expected ${ACCEPTQ_EVENT.size}`);
+  }
+  const E = ACCEPTQ_EVENT;
+  const listenFamily = v.getUint8(E.listen_family);
+  const pktFamily = v.getUint8(E.pkt_family);
+  return {
+    tsNs: v.getBigUint64(E.ts_ns, true),
+    sockIno: Number(v.getBigUint64(E.sock_ino, true)),
+    listenFamily,
+    listenAddress: formatAddress(listenFamily, bytes(v, E.listen_addr, 16)),
+    listenPort: v.getUint16(E.listen_port, true),
+    pktFamily,
+    dstAddress: formatAddress(pktFamily, bytes(v, E.dst_addr, 16)),
+    dstPort: v.getUint16(E.dst_port, true),
+    srcAddress: formatAddress(pktFamily, bytes(v, E.src_addr, 16)),
+    srcPort: v.getUint16(E.src_port, true),
+    netnsIno: v.getUint32(E.netns_ino, true),
+    acceptQueue: v.getUint32(E.acceptq_len, true),
+    acceptQueueMax: v.getUint32(E.acceptq_max, true),
+    synQueue: v.getUint32(E.synq_len, true),
+    reason: named(REASONS, v.getUint8(E.reason), "reason"),
+    hook: named(HOOKS, v.getUint8(E.hook), "hook"),
+    syncookies: v.getUint8(E.syncookies),
+  };
+}
+
+/** A per-listener counter key, decoded. */
+export interface ListenerKey {
+  sockIno: number;
+  family: number;
+  address: string;
+  port: number;
+  netnsIno: number;
+  reason: Reason;
+}
+
+/** Decodes struct acceptq_listener_key. */
+export function decodeListenerKey(v: DataView): ListenerKey {
+  const K = ACCEPTQ_LISTENER_KEY;
+  const family = v.getUint8(K.family);
+  return {
+    sockIno: Number(v.getBigUint64(K.sock_ino, true)),
+    family,
+    address: formatAddress(family, bytes(v, K.addr, 16)),
+    port: v.getUint16(K.port, true),
+    netnsIno: v.getUint32(K.netns_ino, true),
+    reason: named(REASONS, v.getUint8(K.reason), "reason"),
+  };
+}
+
+/** A per-remote-prefix counter key, decoded. */
+export interface RemoteKey {
+  family: number;
+  /** The /24 or /64 bytes (3 or 8 used). */
+  prefix: Uint8Array;
+  netnsIno: number;
+  reason: Reason;
+}
+
+/** Decodes struct acceptq_remote_key. */
+export function decodeRemoteKey(v: DataView): RemoteKey {
+  const K = ACCEPTQ_REMOTE_KEY;
+  const family = v.getUint8(K.family);
+  return {
+    family,
+    prefix: bytes(v, K.prefix, family === AF_INET ? 3 : 8).slice(),
+    netnsIno: v.getUint32(K.netns_ino, true),
+    reason: named(REASONS, v.getUint8(K.reason), "reason"),
+  };
+}
