@@ -4,3 +4,5 @@
  */
 export const STATUS_SCHEMA_VERSION = 1;
 export const COOKIE_SCHEMA_VERSION = 1;
+/** `synq trace-drops --json` records (src/model/trace.ts). */
+export const TRACE_SCHEMA_VERSION = 1;

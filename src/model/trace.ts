@@ -6,9 +6,8 @@
  * record types they do not know.
  */
 import { z } from "zod";
-import { HOOKS, REASONS } from "../trace/event-layout.js";
-import { STRATEGIES, TC_HOOKS } from "../trace/strategy.js";
-import { TRACE_SCHEMA_VERSION } from "./trace-version.js";
+import { TRACE_SCHEMA_VERSION } from "./schema-versions.js";
+import { HOOKS, REASONS, STRATEGIES, TC_HOOKS } from "./trace-enums.js";
 
 export { TRACE_SCHEMA_VERSION };
 

@@ -3,6 +3,7 @@
  * the header's comments give them; test/unit/trace/event-layout.test.ts checks each one
  * against the compiled object's BTF (bpftool), so a change on one side fails the build.
  */
+import { HOOKS, type Hook, REASONS, type Reason } from "../model/trace-enums.js";
 import { AF_INET, formatAddress } from "../net/inet.js";
 
 /** struct acceptq_event: byte offsets, and its size. */
@@ -49,27 +50,10 @@ export const ACCEPTQ_REMOTE_KEY = {
   size: 16,
 } as const;
 
-/** ACCEPTQ_REASON_* by value, as synq names them. */
-export const REASONS = [
-  "accept-queue-full",
-  "accept-queue-full-ack",
-  "syn-queue-full",
-  "cookie-sent",
-] as const;
-
-/** A reason a SYN or ACK is reported. */
-export type Reason = (typeof REASONS)[number];
-
 /** ACCEPTQ_REASON_* value of a reason (1-based). */
 export function reasonValue(reason: Reason): number {
   return REASONS.indexOf(reason) + 1;
 }
-
-/** ACCEPTQ_HOOK_* by value. */
-export const HOOKS = ["tcp_conn_request", "syn_recv_sock", "tc", "kfree_skb", "cgroup"] as const;
-
-/** Which hook saw a drop. */
-export type Hook = (typeof HOOKS)[number];
 
 /** `acceptq_totals` slots after the per-reason ones (ACCEPTQ_TOTAL_*). */
 export const TOTAL_SLOTS = {

@@ -1,7 +1,13 @@
 /** Validates `synq trace-drops` flags into a TraceRequest (pure; errors name the flag). */
 import { SynqError } from "../errors.js";
-import { REASONS, type Reason } from "./event-layout.js";
-import { STRATEGIES, type Strategy, TC_HOOKS, type TcHookChoice } from "./strategy.js";
+import {
+  REASONS,
+  type Reason,
+  STRATEGIES,
+  type Strategy,
+  TC_HOOKS,
+  type TcHookChoice,
+} from "../model/trace-enums.js";
 import type { TraceRequest } from "./trace-service.js";
 
 /** The flags as oclif parsed them. */

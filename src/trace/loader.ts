@@ -17,17 +17,15 @@ import {
   packagedBpfObject,
 } from "../ffi/libbpf.js";
 import { RingBuffer } from "../ffi/ring-buffer.js";
+import { type Reason, STRATEGIES, type Strategy, type TcHookChoice } from "../model/trace-enums.js";
 import { NetnsHandle } from "../system/netns-handle.js";
-import { type Reason, reasonValue } from "./event-layout.js";
+import { reasonValue } from "./event-layout.js";
 import { type ReleaseFailure, Resources } from "./resources.js";
 import {
   describeStrategy,
   type KernelFeatures,
-  STRATEGIES,
-  type Strategy,
   strategyPrecheck,
   strategyPrograms,
-  type TcHookChoice,
   tcHookFor,
 } from "./strategy.js";
 import {

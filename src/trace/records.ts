@@ -3,6 +3,8 @@
  * record per ring-buffer event, and the summary from the exact counter maps. Pure: names
  * and owners are looked up through the functions passed in.
  */
+
+import { TRACE_SCHEMA_VERSION } from "../model/schema-versions.js";
 import type {
   ReasonCounts,
   TraceDrop,
@@ -10,16 +12,10 @@ import type {
   TraceNetns,
   TraceSummary,
 } from "../model/trace.js";
-import { TRACE_SCHEMA_VERSION } from "../model/trace-version.js";
+import type { Reason } from "../model/trace-enums.js";
 import { AF_INET, formatPrefix } from "../net/inet.js";
 import type { SocketOwner } from "../system/owners.js";
-import {
-  type ListenerKey,
-  type RawEvent,
-  type Reason,
-  type RemoteKey,
-  reasonValue,
-} from "./event-layout.js";
+import { type ListenerKey, type RawEvent, type RemoteKey, reasonValue } from "./event-layout.js";
 
 /** Lookups the records need. */
 export interface Naming {

@@ -3,16 +3,7 @@
  * kernel must offer for it: the pure decisions, given facts read by kernel-features.ts.
  */
 import type { SynQueueRule } from "../kernel/syn-queue-limit.js";
-
-/**
- * Attach strategies, best first: what `--strategy auto` tries, in this order. fentry and
- * kprobe see the kernel's decision itself; cgroup predicts it from the listener the kernel
- * picked, a moment before; tc predicts it from the packet, before netfilter and TPROXY.
- */
-export const STRATEGIES = ["fentry", "kprobe", "cgroup", "tc"] as const;
-
-/** One attach strategy. */
-export type Strategy = (typeof STRATEGIES)[number];
+import type { Strategy, TcHook, TcHookChoice } from "../model/trace-enums.js";
 
 /** Kernel functions the fentry and kprobe strategies hook. */
 export const HOOKED_FUNCTIONS = [
@@ -52,15 +43,6 @@ export interface KernelFeatures {
   /** The running kernel's inet_csk_reqsk_queue_is_full() rule. */
   synQueueRule: SynQueueRule;
 }
-
-/** The two ingress hooks a tc program can use: a tcx link (6.6+) or a clsact qdisc filter. */
-export const TC_HOOKS = ["tcx", "clsact"] as const;
-
-/** One tc ingress hook. */
-export type TcHook = (typeof TC_HOOKS)[number];
-
-/** --tc-hook: a tc ingress hook, or auto (tcx where the kernel has it, else clsact). */
-export type TcHookChoice = TcHook | "auto";
 
 /** Where the user asked the cgroup and tc strategies to attach. */
 export interface AttachChoices {

@@ -20,8 +20,8 @@ import {
   libbpf,
   libbpfError,
 } from "../ffi/libbpf.js";
+import type { TcHook } from "../model/trace-enums.js";
 import type { NetnsHandle } from "../system/netns-handle.js";
-import type { TcHook } from "./strategy.js";
 
 const EEXIST = 17;
 /** Errors that mean "already gone" when removing (interface or namespace went away). */

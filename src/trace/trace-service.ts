@@ -6,8 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import { SynqError } from "../errors.js";
+import { TRACE_SCHEMA_VERSION } from "../model/schema-versions.js";
 import type { TraceDrop, TraceLost, TraceStart, TraceSummary } from "../model/trace.js";
-import { TRACE_SCHEMA_VERSION } from "../model/trace-version.js";
+import type { Reason, Strategy, TcHookChoice } from "../model/trace-enums.js";
 import { dropHeader, dropLine, startBanner, summaryText } from "../render/trace.js";
 import { resolveCgroup } from "../system/cgroup-path.js";
 import { resolveNetns } from "../system/netns.js";
@@ -24,7 +25,6 @@ import {
   decodeListenerKey,
   decodeRemoteKey,
   type RawEvent,
-  type Reason,
   TOTAL_SLOTS,
 } from "./event-layout.js";
 import {
@@ -42,7 +42,6 @@ import {
   summarizeRemotes,
   totalsByReason,
 } from "./records.js";
-import type { Strategy, TcHookChoice } from "./strategy.js";
 
 /** How often the ring buffer is drained, and signals noticed. */
 export const POLL_MS = 100;

@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { TRACE_SCHEMA_VERSION } from "../../src/model/schema-versions.js";
 import type {
   TraceDrop,
   TraceLost,
@@ -14,13 +15,12 @@ import type {
   TraceStart,
   TraceSummary,
 } from "../../src/model/trace.js";
-import { TRACE_SCHEMA_VERSION } from "../../src/model/trace-version.js";
+import type { Reason, Strategy, TcHook, TcHookChoice } from "../../src/model/trace-enums.js";
 import { dropHeader, dropLine, startBanner, summaryText } from "../../src/render/trace.js";
 import {
   decodeEvent,
   decodeListenerKey,
   decodeRemoteKey,
-  type Reason,
   TOTAL_SLOTS,
 } from "../../src/trace/event-layout.js";
 import type { StrategyAttempt } from "../../src/trace/loader.js";
@@ -32,7 +32,6 @@ import {
   summarizeRemotes,
   totalsByReason,
 } from "../../src/trace/records.js";
-import type { Strategy, TcHook, TcHookChoice } from "../../src/trace/strategy.js";
 import { FIXTURES } from "./fixtures.js";
 
 /** raw.json: what the tracer modules gave during one captured run (format 1). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { STRATEGIES } from "../../../src/model/trace-enums.js";
 import {
   describeStrategy,
   type KernelFeatures,
-  STRATEGIES,
   strategyPrecheck,
   strategyPrograms,
   tcHookFor,
