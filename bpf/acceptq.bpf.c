@@ -31,10 +31,9 @@
  * (ListenOverflows): accept-queue-full-ack.
  *
  * Kernel structs are hand-written minimal CO-RE definitions (no vmlinux.h): libbpf relocates
- * every field against the running kernel's BTF. The kprobe twins read x86-64 pt_regs.
+ * every field against the running kernel's BTF. The kprobe twins read pt_regs as laid out
+ * for the architecture bpf/build.sh targets (-D__TARGET_ARCH_*, x86 unless SYNQ_BPF_ARCH).
  */
-#define __TARGET_ARCH_x86
-
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>

@@ -28,16 +28,44 @@ if [ ! -f /usr/include/bpf/bpf_helpers.h ]; then
 	exit 1
 fi
 
-# <linux/types.h> pulls in <asm/types.h>, which Debian keeps under the multiarch directory.
+# The target architecture. The kprobe/kretprobe programs of acceptq.bpf.c read arguments
+# and return values through bpf_tracing.h's PT_REGS_*, which lay out struct pt_regs for
+# __TARGET_ARCH_$ARCH from that architecture's <asm/ptrace.h>: built for x86, they read
+# x86-64 registers. fentry/fexit, raw_tp, tc and cgroup programs do not depend on it.
+# x86 is the one built and committed, and the one check:bpf compares. For another
+# architecture: SYNQ_BPF_ARCH=arm64 npm run build:bpf (names are libbpf's: x86, arm64, arm,
+# s390, powerpc, riscv), with that architecture's kernel headers installed (Debian:
+# linux-libc-dev:arm64 or, to cross-build, linux-libc-dev-arm64-cross). It overwrites
+# bpf/*.bpf.o, so such an object is for installing on that architecture, never committed;
+# only the kprobe programs' register offsets differ. acceptq's READ_UINT also assumes a
+# little-endian kernel.
+ARCH=${SYNQ_BPF_ARCH:-x86}
+case "$ARCH" in
+x86) triplets="x86_64-linux-gnu" ;;
+arm64) triplets="aarch64-linux-gnu" ;;
+arm) triplets="arm-linux-gnueabihf" ;;
+s390) triplets="s390x-linux-gnu" ;;
+powerpc) triplets="powerpc64le-linux-gnu" ;;
+riscv) triplets="riscv64-linux-gnu" ;;
+*)
+	echo "bpf/build.sh: SYNQ_BPF_ARCH=$ARCH: not one of x86, arm64, arm, s390, powerpc, riscv (libbpf's __TARGET_ARCH_* names this script knows a Debian multiarch directory for)" >&2
+	exit 1
+	;;
+esac
+
+# <linux/types.h> pulls in <asm/types.h> (and bpf_tracing.h <asm/ptrace.h>), which Debian
+# keeps under the target's multiarch directory, or under /usr/<triplet>/include when they
+# come from a cross package.
 arch_include=""
-for dir in "/usr/include/$(uname -m)-linux-gnu" /usr/include/x86_64-linux-gnu; do
-	if [ -d "$dir/asm" ]; then
-		arch_include=$dir
-		break
-	fi
+for triplet in $triplets; do
+	for dir in "/usr/include/$triplet" "/usr/$triplet/include"; do
+		if [ -z "$arch_include" ] && [ -d "$dir/asm" ]; then
+			arch_include=$dir
+		fi
+	done
 done
 if [ -z "$arch_include" ]; then
-	echo "bpf/build.sh: no <asm/types.h> found; install it: apt-get install linux-libc-dev" >&2
+	echo "bpf/build.sh: no <asm/types.h> for $ARCH found (looked in /usr/include/<triplet> and /usr/<triplet>/include for $triplets); install that architecture's kernel headers (Debian, e.g. for arm64: linux-libc-dev:arm64 or linux-libc-dev-arm64-cross)" >&2
 	exit 1
 fi
 
@@ -49,7 +77,7 @@ for src in *.bpf.c; do
 	# Relative source name and a prefix map: no absolute build path reaches the object.
 	"$CLANG" -target bpf -O2 -g -Wall -Werror \
 		-fdebug-prefix-map="$PWD"=. -fno-ident \
-		-I"$arch_include" -I. \
+		-D__TARGET_ARCH_"$ARCH" -I"$arch_include" -I. \
 		-c "$src" -o "$tmp"
 	"$LLVM_STRIP" --strip-debug "$tmp"
 	sections=$("$LLVM_READELF" -S --wide "$tmp")
