@@ -8,6 +8,12 @@
 # The bytes still depend on the toolchain: clang/llvm 14, libbpf-dev 1.1 and
 # linux-libc-dev headers as shipped by Debian 12.
 #
+# One object per bpf/*.bpf.c. A tracer made of parts (acceptq.bpf.c) includes them as
+# *.bpf.h files, the way bcc's libbpf-tools do, and stays one compilation unit: clang alone
+# makes the object, with the same flags as before. Compiling the parts apart and linking them
+# with `bpftool gen object` would put bpftool's version into the bytes too, and the parts
+# would need extern declarations for every shared map and rodata global; nothing gained.
+#
 # Needs: clang, llvm (llvm-strip, llvm-readelf), libbpf-dev, linux-libc-dev.
 set -euo pipefail
 
