@@ -162,7 +162,10 @@ const volatile __u32 filter_reasons = (1 << ACCEPTQ_REASON_ACCEPT_QUEUE_FULL) |
 const volatile __u8 synq_rule = ACCEPTQ_SYNQ_FULL_ABOVE_BACKLOG;
 /* 0: count only, no ring-buffer records (--summary). */
 const volatile __u8 emit_records = 1;
-/* tc/cgroup: predict ACK-time overflows of requests (0 when raw_tp/kfree_skb does it). */
+/*
+ * tc and cgroup: predict ACK-time overflows of requests (0 when raw_tp/kfree_skb does it).
+ * Named before the cgroup program existed; user space sets it by this name.
+ */
 const volatile __u8 tc_predict_request_ack = 1;
 
 /* ---- Maps ------------------------------------------------------------------------------ */
@@ -336,7 +339,10 @@ static __always_inline void emit(const struct listener_state *l, const struct pk
 
 /* ---- Reading kernel state --------------------------------------------------------------- */
 
-/* An unsigned field whose width differs between kernels (u8 vs int, u16 vs u32): x86 is LE. */
+/*
+ * An unsigned field whose width differs between kernels (u8 vs int, u16 vs u32), read into
+ * the low bytes of a zeroed u64: right on little-endian kernels (x86, arm64) only.
+ */
 #define READ_UINT(ptr, field)                                                              \
 	({                                                                                 \
 		__u64 __v = 0;                                                             \

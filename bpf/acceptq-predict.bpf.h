@@ -18,10 +18,13 @@
 
 #include "acceptq-common.bpf.h"
 
-/* ---- tc: clsact ingress prediction ------------------------------------------------------ */
+/* ---- Predictions, shared by tc and cgroup ---------------------------------------------- */
 
-/* A final ACK for a request socket: would tcp_check_req() reach syn_recv_sock()? */
-static __always_inline void tc_request_ack(struct bpf_sock *sk, const struct tcphdr *th,
+/*
+ * A final ACK for a request socket (tc and cgroup): would tcp_check_req() reach
+ * syn_recv_sock() and find the accept queue full? Reported as accept-queue-full-ack.
+ */
+static __always_inline void predict_request_ack(struct bpf_sock *sk, const struct tcphdr *th,
 					   __u32 payload, const struct pkt *p, __u8 hook)
 {
 	struct tcp_request_sock *treq = bpf_skc_to_tcp_request_sock(sk);
@@ -59,8 +62,11 @@ static __always_inline void tc_request_ack(struct bpf_sock *sk, const struct tcp
 	}
 }
 
-/* An ACK for a listener: a SYN-cookie ACK that would overflow in tcp_get_cookie_sock(). */
-static __always_inline void tc_cookie_ack(struct bpf_sock *sk, struct iphdr *ip,
+/*
+ * An ACK for a listener: a SYN-cookie ACK that would overflow in tcp_get_cookie_sock().
+ * tc only: the cookie-check helpers exist for tc and XDP programs, not cgroup_skb.
+ */
+static __always_inline void predict_cookie_ack(struct bpf_sock *sk, struct iphdr *ip,
 					  struct ipv6hdr *ip6, struct tcphdr *th,
 					  const struct pkt *p)
 {
@@ -241,6 +247,8 @@ static __always_inline int parse_cgroup(struct __sk_buff *skb, struct parsed *x)
 	return syn_or_ack(x);
 }
 
+/* ---- tc: the ingress hook, a tcx link (6.6+) or a clsact qdisc filter ------------------ */
+
 SEC("tc")
 int acceptq_tc_ingress(struct __sk_buff *skb)
 {
@@ -279,9 +287,9 @@ int acceptq_tc_ingress(struct __sk_buff *skb)
 		}
 	} else if (sk->state == TCP_NEW_SYN_RECV) {
 		if (tc_predict_request_ack)
-			tc_request_ack(sk, &x.th, x.payload, &x.p, ACCEPTQ_HOOK_TC);
+			predict_request_ack(sk, &x.th, x.payload, &x.p, ACCEPTQ_HOOK_TC);
 	} else if (sk->state == TCP_LISTEN && cookies) {
-		tc_cookie_ack(sk, &x.ip, &x.ip6, &x.th, &x.p);
+		predict_cookie_ack(sk, &x.ip, &x.ip6, &x.th, &x.p);
 	}
 	bpf_sk_release(sk);
 	return TC_ACT_UNSPEC;
@@ -359,7 +367,7 @@ int acceptq_cgroup_ingress(struct __sk_buff *skb)
 		if (!found || found->state != TCP_NEW_SYN_RECV)
 			emit(&l, &x.p, reason, ACCEPTQ_HOOK_CGROUP);
 	} else if (found && found->state == TCP_NEW_SYN_RECV) {
-		tc_request_ack(found, &x.th, x.payload, &x.p, ACCEPTQ_HOOK_CGROUP);
+		predict_request_ack(found, &x.th, x.payload, &x.p, ACCEPTQ_HOOK_CGROUP);
 	}
 	if (found)
 		bpf_sk_release(found);
