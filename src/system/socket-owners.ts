@@ -161,17 +161,20 @@ export function scanSocketFds(procRoot = "/proc", c: Libc = libc()): Float64Arra
   return table.take();
 }
 
-/** The holders of the sockets `inodes` in a scanSocketFds table, with their command names. */
+/**
+ * The holders of the sockets `inodes` (null: of every socket) in a scanSocketFds table, with
+ * their command names, by pid then fd.
+ */
 export function ownersIn(
   table: Float64Array,
-  inodes: ReadonlySet<number>,
+  inodes: ReadonlySet<number> | null,
   procRoot = "/proc",
 ): Map<number, SocketOwner[]> {
   const owners = new Map<number, SocketOwner[]>();
   const commands = new Map<number, string>();
   for (let i = 0; i + 2 < table.length; i += 3) {
     const inode = table[i + 2] as number;
-    if (!inodes.has(inode)) continue;
+    if (inodes !== null && !inodes.has(inode)) continue;
     const pid = table[i] as number;
     let command = commands.get(pid);
     if (command === undefined) {

@@ -14,13 +14,14 @@ import type {
 } from "../model/trace.js";
 import type { Reason } from "../model/trace-enums.js";
 import { AF_INET, formatPrefix } from "../net/inet.js";
-import type { SocketOwner } from "../system/owners.js";
+import type { SocketOwner } from "../parsers/ss-listeners.js";
 import { type ListenerKey, type RawEvent, type RemoteKey, reasonValue } from "./event-layout.js";
 
 /** Lookups the records need. */
 export interface Naming {
   netnsName: (inode: number) => string | null;
-  owners: (socketInode: number) => SocketOwner[];
+  /** The processes holding a socket (the records name each by pid and command). */
+  owners: (socketInode: number) => Pick<SocketOwner, "pid" | "command">[];
 }
 
 const family = (af: number) => (af === AF_INET ? "inet" : "inet6");

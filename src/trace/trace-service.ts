@@ -15,7 +15,7 @@ import { resolveNetns } from "../system/netns.js";
 import { NetnsHandle } from "../system/netns-handle.js";
 import { NetnsNames } from "../system/netns-names.js";
 import { isPipe, readerGone } from "../system/output-watch.js";
-import { OwnerResolver } from "../system/owners.js";
+import { OwnerResolver } from "../system/owner-cache.js";
 import { readHashCounts, readTotals } from "./bpf-maps.js";
 import { wallClock } from "./clock.js";
 import {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { OwnerResolver, scanSocketOwners } from "../../../src/system/owners.js";
+import { OwnerResolver } from "../../../src/system/owner-cache.js";
 
 let proc = "";
 function fakeProcess(pid: number, comm: string, fds: Record<string, string>) {
@@ -22,14 +22,18 @@ beforeEach(() => {
 afterEach(() => rmSync(proc, { recursive: true, force: true }));
 
 describe("socket owners from /proc/*/fd", () => {
-  it("maps every socket inode to the processes holding it, pid order", async () => {
-    const owners = await scanSocketOwners(proc);
-    expect(owners.get(1001)).toEqual([
-      { pid: 310, command: "nginx" },
-      { pid: 311, command: "nginx" },
+  it("maps every socket inode to the processes holding it, pid order, each process once", async () => {
+    fakeProcess(312, "nginx", { "6": "socket:[1002]", "8": "socket:[1002]" });
+    const r = new OwnerResolver(proc);
+    expect(await r.resolve(1001)).toEqual([
+      { pid: 310, command: "nginx", fd: 3 },
+      { pid: 311, command: "nginx", fd: 3 },
     ]);
-    expect(owners.get(1002)).toEqual([{ pid: 311, command: "nginx" }]);
-    expect(owners.has(7)).toBe(false);
+    expect(r.known(1002)).toEqual([
+      { pid: 311, command: "nginx", fd: 5 },
+      { pid: 312, command: "nginx", fd: 6 },
+    ]);
+    expect(await r.resolve(7)).toEqual([]);
   });
 
   it("scans once per unknown inode, at most once per interval, and caches", async () => {
@@ -40,7 +44,7 @@ describe("socket owners from /proc/*/fd", () => {
     // 2000 is new, but the last scan was just now: not found yet, nothing rescanned.
     expect(await r.resolve(2000)).toEqual([]);
     now = 1500;
-    expect(await r.resolve(2000)).toEqual([{ pid: 400, command: "haproxy" }]);
+    expect(await r.resolve(2000)).toEqual([{ pid: 400, command: "haproxy", fd: 9 }]);
     expect(r.known(1001)).toHaveLength(2);
     expect(await r.resolve(0)).toEqual([]);
   });
