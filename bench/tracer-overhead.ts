@@ -39,7 +39,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { BpfObject } from "../src/ffi/libbpf.js";
-import { NetnsHandle } from "../src/system/netns-handle.js";
+import { NetnsHandle } from "../src/system/enter-netns.js";
 import { cgroup2MountPoint } from "../src/trace/kernel-features.js";
 import { listInterfaces, tcAttach, tcDetach } from "../src/trace/tc.js";
 import { strategiesHere, tcxSupported } from "../test/helpers/bpf-state.js";

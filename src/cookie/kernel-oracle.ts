@@ -22,6 +22,7 @@ import {
   packagedBpfObject,
 } from "../ffi/libbpf.js";
 import { HOST_LE } from "../net/byte-order.js";
+import { Errno } from "../system/errno.js";
 import type { CookieTuple } from "./endpoint.js";
 import { mssIndexFor, msstab } from "./mss-table.js";
 import { ackFrame, synFrame } from "./oracle-packet.js";
@@ -41,7 +42,6 @@ export const SYNCOOKIE_RESULT = { gen: 0, jiffies: 8, check: 16, op: 20, size: 2
 
 /** XDP_PASS: the program understood the frame. */
 const XDP_PASS = 2;
-const EACCES = 13;
 
 /** One `struct syncookie_result`. */
 export interface SyncookieResult {
@@ -133,7 +133,7 @@ export function explainLoadError(err: unknown, rel: string): unknown {
 
 function genError(ret: bigint, family: string): SynqError {
   const errno = Number(-ret);
-  if (errno === 93) {
+  if (errno === Errno.EPROTONOSUPPORT) {
     return new SynqError(
       "kernelUnsupported",
       "the kernel cannot issue IPv6 cookies from BPF (EPROTONOSUPPORT: IPv6 is a module, not built in)",
@@ -200,7 +200,7 @@ export function askKernel(
         const res = run(ackFrame(q.tuple, q.isn, q.cookie));
         lastJiffies = res.jiffies;
         const errno = -res.check || 0; // not -0
-        if (errno !== 0 && errno !== EACCES) {
+        if (errno !== 0 && errno !== Errno.EACCES) {
           throw new SynqError(
             "kernelUnsupported",
             `bpf_tcp_raw_check_syncookie_${q.tuple.family} failed with errno ${errno}`,

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import type { IKoffiLib } from "koffi";
 import { type ExitCodeName, SynqError } from "../errors.js";
 import { packageRoot } from "../package-root.js";
+import { Errno, isPermissionErrno } from "../system/errno.js";
 import { errnoName, koffi } from "./koffi.js";
 
 /** An opaque libbpf pointer (`struct bpf_object *`, `struct bpf_program *`, …). */
@@ -111,6 +112,28 @@ export interface BpfTcOpts {
   prog_id: number;
   handle: number;
   priority: number;
+}
+
+/** A `struct bpf_tc_hook` for an interface's hook (sz filled in, as libbpf's macro does). */
+export function bpfTcHook(ifindex: number, attachPoint: number): BpfTcHook {
+  return { sz: koffi().sizeof("bpf_tc_hook"), ifindex, attach_point: attachPoint, parent: 0 };
+}
+
+/** A `struct bpf_tc_opts` for a program's filter (sz filled in, as libbpf's macro does). */
+export function bpfTcOpts(progFd: number, handle = 0, priority = 0): BpfTcOpts {
+  return {
+    sz: koffi().sizeof("bpf_tc_opts"),
+    prog_fd: progFd,
+    flags: 0,
+    prog_id: 0,
+    handle,
+    priority,
+  };
+}
+
+/** A copy of `size` bytes at a pointer libbpf returned. */
+export function copyBytes(pointer: BpfPointer, size: number): Uint8Array {
+  return new Uint8Array(koffi().view(pointer, size).slice(0));
 }
 
 /** enum bpf_tc_attach_point. */
@@ -335,7 +358,7 @@ export function libbpfError(action: string, err: number, log: string[] = takeLib
   const errno = Math.abs(err);
   const text = `${libbpfStrerror(errno)} (${errnoName(errno)})`;
   const isRoot = process.geteuid?.() === 0;
-  if ((errno === 1 || errno === 13) && !isRoot) {
+  if (isPermissionErrno(errno) && !isRoot) {
     return new LibbpfError(
       "permission",
       `${action} failed: ${text}`,
@@ -569,7 +592,7 @@ export function bpfMapLookupElem(
 ): Uint8Array | null {
   const value = new Uint8Array(valueSize);
   const err = libbpf().bpf_map_lookup_elem(fd, key, value);
-  if (err === -2) return null;
+  if (err === -Errno.ENOENT) return null;
   if (err) throw libbpfError("reading a BPF map element", err);
   return value;
 }
@@ -588,7 +611,7 @@ export function bpfMapUpdateElem(
 /** bpf_map_delete_elem(): false when the key was absent. */
 export function bpfMapDeleteElem(fd: number, key: Uint8Array): boolean {
   const err = libbpf().bpf_map_delete_elem(fd, key);
-  if (err === -2) return false;
+  if (err === -Errno.ENOENT) return false;
   if (err) throw libbpfError("deleting a BPF map element", err);
   return true;
 }

@@ -1,4 +1,5 @@
 import { SynqError } from "../errors.js";
+import { isPermissionErrno } from "../system/errno.js";
 import { koffi } from "./koffi.js";
 
 /** The libc functions synq calls, with libc's names and C signatures. */
@@ -14,6 +15,15 @@ export interface Libc {
   readlinkat(dirfd: number, path: string | Uint8Array, buf: Uint8Array, size: number): number;
   /** Null where libc has no wrapper for it (glibc before 2.30). */
   getdents64: ((fd: number, buf: Uint8Array, size: number) => number) | null;
+  /** One `struct pollfd`; `revents` is filled in. */
+  poll(fds: PollFd, nfds: number, timeout: number): number;
+}
+
+/** `struct pollfd` (poll.h). */
+export interface PollFd {
+  fd: number;
+  events: number;
+  revents: number;
 }
 
 /** `lib.func(signature)`, or null when libc does not have that function. */
@@ -30,7 +40,9 @@ let bound: Libc | null = null;
 /** libc through koffi, bound on first use; koffi's own error when the FFI cannot load. */
 export function libc(): Libc {
   if (bound) return bound;
-  const lib = koffi().load("libc.so.6");
+  const k = koffi();
+  k.struct("synq_pollfd", { fd: "int", events: "short", revents: "short" });
+  const lib = k.load("libc.so.6");
   bound = {
     socket: lib.func("int socket(int, int, int)"),
     send: lib.func("long send(int, const uint8_t *, size_t, int)"),
@@ -41,6 +53,7 @@ export function libc(): Libc {
     open: lib.func("int open(const char *, int)"),
     readlinkat: lib.func("long readlinkat(int, const char *, void *, size_t)"),
     getdents64: optionalFunc(lib, "long getdents64(int, void *, size_t)"),
+    poll: lib.func("int poll(_Inout_ synq_pollfd *fds, unsigned long nfds, int timeout)"),
   } as Libc;
   return bound;
 }
@@ -52,5 +65,5 @@ export function lastErrno(): number {
 
 /** A failed system call as a one-line error: permission for EPERM/EACCES, else a failed read. */
 export function syscallError(errno: number, message: string, fix?: string): SynqError {
-  return new SynqError(errno === 1 || errno === 13 ? "permission" : "systemRead", message, fix);
+  return new SynqError(isPermissionErrno(errno) ? "permission" : "systemRead", message, fix);
 }

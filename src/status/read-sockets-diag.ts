@@ -9,6 +9,7 @@ import {
 } from "../parsers/inet-diag.js";
 import type { SocketOwner, SsListener } from "../parsers/ss-listeners.js";
 import type { SynRecvCount } from "../parsers/ss-syn-recv.js";
+import { Errno } from "../system/errno.js";
 import { dumpTcpSockets, interfaceName, SockDiagUnavailable } from "../system/sock-diag.js";
 
 /** A namespace's listeners and SYN-RECV counts, whichever way they were read. */
@@ -16,9 +17,6 @@ export interface SocketReading {
   listeners: SsListener[];
   synRecv: SynRecvCount[];
 }
-
-const ENOENT = 2;
-const EOPNOTSUPP = 95;
 
 /** One family's dump, parsed as it streams in. */
 function dumpFamily(family: number): InetDiagDumpParser {
@@ -31,7 +29,10 @@ function dumpFamily(family: number): InetDiagDumpParser {
     });
   } catch (err) {
     // No handler for TCP (tcp_diag not built or loadable): the kernel answers ENOENT.
-    if (err instanceof DiagErrnoError && (err.errno === ENOENT || err.errno === EOPNOTSUPP)) {
+    if (
+      err instanceof DiagErrnoError &&
+      (err.errno === Errno.ENOENT || err.errno === Errno.EOPNOTSUPP)
+    ) {
       throw new SockDiagUnavailable(`${source}: the kernel has no tcp_diag (errno ${err.errno})`);
     }
     throw err;

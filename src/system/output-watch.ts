@@ -4,29 +4,15 @@
  * of a pipe that has no reader left. Checked on every drain of the ring buffer.
  */
 import { fstatSync } from "node:fs";
-import { ffi } from "../ffi/libbpf.js";
+import { libc } from "../ffi/libc.js";
 
 const POLLERR = 0x008;
 const POLLHUP = 0x010;
 
-type PollFn = (
-  fds: { fd: number; events: number; revents: number },
-  n: number,
-  t: number,
-) => number;
-let pollFn: PollFn | null = null;
-
 /** Whether `fd` is a pipe or socket whose other end is closed (false for files and ttys). */
 export function readerGone(fd: number): boolean {
-  if (!pollFn) {
-    const k = ffi();
-    k.struct("synq_pollfd", { fd: "int", events: "short", revents: "short" });
-    pollFn = k
-      .load("libc.so.6")
-      .func("int poll(_Inout_ synq_pollfd *fds, unsigned long nfds, int timeout)") as PollFn;
-  }
   const pfd = { fd, events: 0, revents: 0 };
-  if (pollFn(pfd, 1, 0) < 0) return false;
+  if (libc().poll(pfd, 1, 0) < 0) return false;
   return (pfd.revents & (POLLERR | POLLHUP)) !== 0;
 }
 

@@ -4,6 +4,7 @@ import { type Libc, lastErrno, libc, syscallError } from "../ffi/libc.js";
 import { HOST_LE } from "../net/byte-order.js";
 import { AF_INET } from "../net/inet.js";
 import { SOCK_DIAG_BY_FAMILY } from "../parsers/inet-diag.js";
+import { Errno } from "./errno.js";
 
 /**
  * Reads TCP sockets straight from the kernel over NETLINK_SOCK_DIAG (what `ss` does inside),
@@ -18,9 +19,6 @@ const NETLINK_SOCK_DIAG = 4;
 const IPPROTO_TCP = 6;
 const NLM_F_REQUEST = 0x1;
 const NLM_F_DUMP = 0x300;
-const EINTR = 4;
-const EPROTONOSUPPORT = 93;
-const EAFNOSUPPORT = 97;
 /** The kernel fills a dump datagram up to 32 KiB (netlink_recvmsg caps max_recvmsg_len). */
 const RECV_BUFFER = 64 * 1024;
 
@@ -72,7 +70,7 @@ export function dumpTcpSockets(
   const fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (fd < 0) {
     const errno = lastErrno();
-    if (errno === EPROTONOSUPPORT || errno === EAFNOSUPPORT) {
+    if (errno === Errno.EPROTONOSUPPORT || errno === Errno.EAFNOSUPPORT) {
       throw new SockDiagUnavailable(`${what}: socket: ${errnoName(errno)}`);
     }
     throw syscallError(errno, `${what}: socket: ${errnoName(errno)}`);
@@ -88,7 +86,7 @@ export function dumpTcpSockets(
       const n = c.recv(fd, buf, buf.length, 0);
       if (n < 0) {
         const errno = lastErrno();
-        if (errno === EINTR) continue;
+        if (errno === Errno.EINTR) continue;
         throw syscallError(errno, `${what}: recv: ${errnoName(errno)}`);
       }
       if (n === 0 || onDatagram(buf, n)) return;

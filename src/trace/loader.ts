@@ -10,7 +10,7 @@ import { SynqError } from "../errors.js";
 import { Btf } from "../ffi/btf.js";
 import {
   BpfObject,
-  ffi,
+  copyBytes,
   LibbpfError,
   libbpf,
   libbpfError,
@@ -18,7 +18,8 @@ import {
 } from "../ffi/libbpf.js";
 import { RingBuffer } from "../ffi/ring-buffer.js";
 import { type Reason, STRATEGIES, type Strategy, type TcHookChoice } from "../model/trace-enums.js";
-import { NetnsHandle } from "../system/netns-handle.js";
+import { NetnsHandle } from "../system/enter-netns.js";
+import { Errno } from "../system/errno.js";
 import { reasonValue } from "./event-layout.js";
 import { type ReleaseFailure, Resources } from "./resources.js";
 import {
@@ -104,8 +105,8 @@ function setRodata(obj: BpfObject, values: Rodata): void {
   const map = obj.map(".rodata");
   const size: [number] = [0];
   const initial = libbpf().bpf_map__initial_value(map, size);
-  if (!initial) throw libbpfError("reading the tracer's rodata", -2);
-  const data = new Uint8Array(ffi().view(initial, size[0]).slice(0));
+  if (!initial) throw libbpfError("reading the tracer's rodata", -Errno.ENOENT);
+  const data = copyBytes(initial, size[0]);
   const view = new DataView(data.buffer);
   const vars = Btf.ofObject(obj).datasecVars(".rodata");
   for (const [name, value] of Object.entries(values)) {

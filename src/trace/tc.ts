@@ -14,16 +14,15 @@ import {
   BPF_TC_EGRESS,
   BPF_TC_INGRESS,
   BPF_TCX_INGRESS,
-  type BpfTcHook,
-  type BpfTcOpts,
-  ffi,
+  bpfTcHook,
+  bpfTcOpts,
   libbpf,
   libbpfError,
 } from "../ffi/libbpf.js";
 import type { TcHook } from "../model/trace-enums.js";
-import type { NetnsHandle } from "../system/netns-handle.js";
+import type { NetnsHandle } from "../system/enter-netns.js";
+import { Errno } from "../system/errno.js";
 
-const EEXIST = 17;
 /** Errors that mean "already gone" when removing (interface or namespace went away). */
 const GONE = new Set([2, 19, 22]); // ENOENT, ENODEV, EINVAL
 
@@ -92,21 +91,6 @@ export function chooseInterfaces(all: NetInterface[], wanted: string[]): NetInte
   });
 }
 
-function hook(ifindex: number, attachPoint: number): BpfTcHook {
-  return { sz: ffi().sizeof("bpf_tc_hook"), ifindex, attach_point: attachPoint, parent: 0 };
-}
-
-function opts(progFd: number, handle = 0, priority = 0): BpfTcOpts {
-  return {
-    sz: ffi().sizeof("bpf_tc_opts"),
-    prog_fd: progFd,
-    flags: 0,
-    prog_id: 0,
-    handle,
-    priority,
-  };
-}
-
 /** Attaches the program to `iface`'s ingress through `tcHook` (run inside the netns). */
 export function tcAttach(progFd: number, iface: NetInterface, tcHook: TcHook): TcAttachment {
   return tcHook === "tcx" ? tcxAttach(progFd, iface) : clsactAttach(progFd, iface);
@@ -121,15 +105,16 @@ function tcxAttach(progFd: number, iface: NetInterface): TcAttachment {
 /** Adds the filter to `iface`'s ingress, creating clsact when absent. */
 function clsactAttach(progFd: number, iface: NetInterface): TcAttachment {
   const l = libbpf();
-  const ingress = hook(iface.ifindex, BPF_TC_INGRESS);
+  const ingress = bpfTcHook(iface.ifindex, BPF_TC_INGRESS);
   const created = l.bpf_tc_hook_create(ingress);
-  if (created !== 0 && created !== -EEXIST) {
+  if (created !== 0 && created !== -Errno.EEXIST) {
     throw libbpfError(`creating a clsact qdisc on ${iface.name}`, created);
   }
-  const o = opts(progFd);
+  const o = bpfTcOpts(progFd);
   const err = l.bpf_tc_attach(ingress, o);
   if (err) {
-    if (created === 0) l.bpf_tc_hook_destroy(hook(iface.ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS));
+    if (created === 0)
+      l.bpf_tc_hook_destroy(bpfTcHook(iface.ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS));
     throw libbpfError(`attaching the tc filter to ${iface.name}`, err);
   }
   return {
@@ -158,11 +143,14 @@ export function tcDetach(a: TcAttachment): void {
     return;
   }
   const l = libbpf();
-  const err = l.bpf_tc_detach(hook(a.ifindex, BPF_TC_INGRESS), opts(0, a.handle, a.priority));
+  const err = l.bpf_tc_detach(
+    bpfTcHook(a.ifindex, BPF_TC_INGRESS),
+    bpfTcOpts(0, a.handle, a.priority),
+  );
   if (err && !GONE.has(-err)) throw libbpfError(`removing the tc filter from ${a.ifname}`, err);
   if (!a.createdQdisc) return;
   // Both directions: libbpf deletes the qdisc itself (one direction would flush its filters).
-  const qerr = l.bpf_tc_hook_destroy(hook(a.ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS));
+  const qerr = l.bpf_tc_hook_destroy(bpfTcHook(a.ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS));
   if (qerr && !GONE.has(-qerr)) {
     throw libbpfError(`removing the clsact qdisc synq added to ${a.ifname}`, qerr);
   }

@@ -11,8 +11,8 @@ import type { TraceDrop, TraceLost, TraceStart, TraceSummary } from "../model/tr
 import type { Reason, Strategy, TcHookChoice } from "../model/trace-enums.js";
 import { dropHeader, dropLine, startBanner, summaryText } from "../render/trace.js";
 import { resolveCgroup } from "../system/cgroup-path.js";
+import { NetnsHandle } from "../system/enter-netns.js";
 import { resolveNetns } from "../system/netns.js";
-import { NetnsHandle } from "../system/netns-handle.js";
 import { NetnsNames } from "../system/netns-names.js";
 import { isPipe, readerGone } from "../system/output-watch.js";
 import { OwnerResolver } from "../system/owner-cache.js";
