@@ -5,6 +5,7 @@ export const Errno = {
   EINTR: 4,
   EACCES: 13,
   EEXIST: 17,
+  ENODEV: 19,
   EINVAL: 22,
   EPROTONOSUPPORT: 93,
   EOPNOTSUPP: 95,

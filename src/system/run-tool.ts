@@ -1,10 +1,11 @@
-import { execa } from "execa";
+import { execa, execaSync } from "execa";
 import { SynqError } from "../errors.js";
 import { NetnsGoneError, netnsFileState } from "./netns-file.js";
 import type { NetnsTarget } from "./netns-target.js";
 
 const INSTALL_HINT: Record<string, string> = {
   ss: "install iproute2 (Debian/Ubuntu: apt-get install iproute2; Fedora/RHEL: dnf install iproute)",
+  ip: "install iproute2 (Debian/Ubuntu: apt-get install iproute2; Fedora/RHEL: dnf install iproute)",
   nsenter: "install util-linux (apt-get install util-linux)",
   grep: "install grep",
 };
@@ -81,6 +82,25 @@ export async function runTool(
   if (nsenterFailed || !okExitCodes.includes(result.exitCode ?? -1)) {
     throw exitError(file, target, result.exitCode, stderr);
   }
+  return String(result.stdout);
+}
+
+/**
+ * Runs a tool synchronously, from the calling thread's network namespace (inside
+ * NetnsHandle.run, the traced one), and returns its whole stdout.
+ */
+export function runToolSync(file: string, args: string[]): string {
+  const here = { name: "", path: null };
+  let result: ReturnType<typeof execaSync>;
+  try {
+    result = execaSync(file, args, { reject: false, stripFinalNewline: false, encoding: "utf8" });
+  } catch (err) {
+    throw spawnError(file, err as Error & { code?: string }, here);
+  }
+  if (result.failed && result.exitCode === undefined) {
+    throw spawnError(file, result as unknown as Error & { code?: string }, here);
+  }
+  if (result.exitCode !== 0) throw exitError(file, here, result.exitCode, String(result.stderr));
   return String(result.stdout);
 }
 

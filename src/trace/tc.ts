@@ -7,7 +7,6 @@
  *   priority) everywhere, and the qdisc only where it created it.
  * All attaching happens inside the traced namespace (ifindexes are per namespace).
  */
-import { spawnSync } from "node:child_process";
 import { closeSync } from "node:fs";
 import { SynqError } from "../errors.js";
 import {
@@ -22,9 +21,10 @@ import {
 import type { TcHook } from "../model/trace-enums.js";
 import type { NetnsHandle } from "../system/enter-netns.js";
 import { Errno } from "../system/errno.js";
+import { runToolSync } from "../system/run-tool.js";
 
 /** Errors that mean "already gone" when removing (interface or namespace went away). */
-const GONE = new Set([2, 19, 22]); // ENOENT, ENODEV, EINVAL
+const GONE = new Set<number>([Errno.ENOENT, Errno.ENODEV, Errno.EINVAL]);
 
 /** A network interface of the traced namespace. */
 export interface NetInterface {
@@ -58,18 +58,7 @@ export function parseIpLinkJson(text: string): NetInterface[] {
 
 /** The interfaces of the namespace `ns` (run inside it). */
 export function listInterfaces(ns: NetnsHandle): NetInterface[] {
-  const r = ns.run(() => spawnSync("ip", ["-j", "link", "show"], { encoding: "utf8" }));
-  if (r.error) {
-    throw new SynqError(
-      "missingTool",
-      "`ip` was not found in PATH",
-      "install iproute2 (Debian/Ubuntu: apt-get install iproute2)",
-    );
-  }
-  if (r.status !== 0) {
-    throw new SynqError("systemRead", `ip link show failed: ${r.stderr.trim()}`);
-  }
-  return parseIpLinkJson(r.stdout);
+  return parseIpLinkJson(ns.run(() => runToolSync("ip", ["-j", "link", "show"])));
 }
 
 /**
