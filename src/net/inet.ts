@@ -43,11 +43,6 @@ export function formatAddress(family: number, b: Uint8Array): string {
   return family === AF_INET ? formatV4(b) : formatV6(b);
 }
 
-/** `addr:port`, brackets around IPv6 as ss prints it. */
-export function formatEndpoint(family: number, address: string, port: number): string {
-  return family === AF_INET6 ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
 /** The /24 (IPv4, first 3 bytes) or /64 (IPv6, first 8 bytes) a remote belongs to. */
 export function formatPrefix(family: number, prefix: Uint8Array): string {
   if (family === AF_INET) return `${prefix[0]}.${prefix[1]}.${prefix[2]}.0/24`;

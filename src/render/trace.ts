@@ -11,7 +11,7 @@ import type {
   TraceStart,
   TraceSummary,
 } from "../model/trace.js";
-import { formatEndpoint } from "../net/inet.js";
+import { formatEndpoint } from "../parsers/address.js";
 
 const COLUMNS = [
   ["TIME(us)", 16],
@@ -52,12 +52,12 @@ export function processLabel(l: TraceListener): string {
 }
 
 function listenerLabel(l: TraceListener): string {
-  return formatEndpoint(l.family === "inet" ? 2 : 10, l.address, l.port);
+  return formatEndpoint(l);
 }
 
 /** One drop as a line under dropHeader(). */
 export function dropLine(d: TraceDrop): string {
-  const af = d.family === "inet" ? 2 : 10;
+  const { family } = d;
   return row([
     String(d.timeUs),
     d.reason,
@@ -65,8 +65,8 @@ export function dropLine(d: TraceDrop): string {
     String(d.acceptQueueMax),
     String(d.synQueue),
     listenerLabel(d.listener),
-    formatEndpoint(af, d.destination.address, d.destination.port),
-    formatEndpoint(af, d.remote.address, d.remote.port),
+    formatEndpoint({ ...d.destination, family }),
+    formatEndpoint({ ...d.remote, family }),
     netnsLabel(d.netns),
     processLabel(d.listener),
   ]);
