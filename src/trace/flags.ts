@@ -8,7 +8,7 @@ import {
   TC_HOOKS,
   type TcHookChoice,
 } from "../model/trace-enums.js";
-import type { TraceRequest } from "./trace-service.js";
+import type { TraceRequest } from "./request.js";
 
 /** The flags as oclif parsed them. */
 export interface TraceFlags {

@@ -1,37 +1,25 @@
 /**
  * Replays a trace-drops capture (`fixtures/trace/<kernel>/<scenario>/raw.json`, made by
- * fixtures/capture-trace.ts) through today's output pipeline: the records and summary of
- * src/tracer/records.ts with the captured naming, the renderers of src/render/trace.ts, and
- * the summary assembled as src/tracer/trace-service.ts assembles it (buildSummary, copied
- * here: the service builds it from live map fds). What comes out is what the CLI printed.
+ * fixtures/capture-trace.ts) through the real output pipeline: `traceDrops` with its session
+ * and sinks, on a kernel side that hands over the captured records, losses and counter maps
+ * (fake-kernel.ts), with the captured naming and clock. What comes out is what the CLI printed.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TRACE_SCHEMA_VERSION } from "../../src/model/schema-versions.js";
-import type {
-  TraceDrop,
-  TraceLost,
-  TraceRecord,
-  TraceStart,
-  TraceSummary,
-} from "../../src/model/trace.js";
+import type { TraceRecord } from "../../src/model/trace.js";
 import type { Reason, Strategy, TcHook, TcHookChoice } from "../../src/model/trace-enums.js";
-import { dropHeader, dropLine, startBanner, summaryText } from "../../src/render/trace.js";
-import {
-  decodeEvent,
-  decodeListenerKey,
-  decodeRemoteKey,
-  TOTAL_SLOTS,
-} from "../../src/trace/event-layout.js";
 import type { StrategyAttempt } from "../../src/trace/loader.js";
-import { PrintLimiter } from "../../src/trace/rate-limit.js";
+import type { TraceRequest } from "../../src/trace/request.js";
+import { traceDrops } from "../../src/trace/trace-service.js";
 import {
-  dropRecord,
-  type Naming,
-  summarizeListeners,
-  summarizeRemotes,
-  totalsByReason,
-} from "../../src/trace/records.js";
+  capturedClock,
+  capturedKernel,
+  capturedLookups,
+  capturingOutput,
+  endMsFor,
+  fakeSignals,
+  manualTime,
+} from "./fake-kernel.js";
 import { FIXTURES } from "./fixtures.js";
 
 /** raw.json: what the tracer modules gave during one captured run (format 1). */
@@ -121,45 +109,6 @@ export function traceCaptures(): TraceCapture[] {
   );
 }
 
-function view(base64: string): DataView {
-  const b = Buffer.from(base64, "base64");
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
-}
-
-/** The lookups trace-service.ts hands records.ts, answered from the captured tables. */
-export function capturedNaming(raw: TraceRaw): Naming {
-  const names = new Map(raw.naming.netns.map((n) => [n.inode, n.name]));
-  const owners = new Map(
-    raw.naming.sockets.map((s) => [
-      s.inode,
-      s.owners.map((o) => ({ pid: o.pid, command: o.command })),
-    ]),
-  );
-  return {
-    netnsName: (ino) => names.get(ino) ?? null,
-    owners: (ino) => owners.get(ino) ?? [],
-  };
-}
-
-/** The start record trace-service.ts makes from the opened tracer. */
-export function replayStart(raw: TraceRaw, naming: Naming = capturedNaming(raw)): TraceStart {
-  const s = raw.start;
-  return {
-    schemaVersion: TRACE_SCHEMA_VERSION,
-    type: "start",
-    strategy: s.strategy,
-    attempts: s.attempts,
-    reasons: s.reasons,
-    port: s.port,
-    netns:
-      s.netnsInode !== null ? { inode: s.netnsInode, name: naming.netnsName(s.netnsInode) } : null,
-    interfaces: s.interfaces,
-    tcHook: s.tcHook,
-    cgroup: s.cgroup,
-    kernel: s.kernel,
-  };
-}
-
 /** What one run printed, both ways, and the records it was made of. */
 export interface TraceReplay {
   /** Without --json, stderr and stdout as on a terminal (banner without --verbose). */
@@ -169,77 +118,41 @@ export interface TraceReplay {
   records: TraceRecord[];
 }
 
-/** Replays raw.json through today's records and renderers (trace-service.ts's flow). */
-export function replayTrace(raw: TraceRaw): TraceReplay {
-  const naming = capturedNaming(raw);
-  const start = replayStart(raw, naming);
-  const summaryOnly = raw.request.summaryOnly;
-  const limiter = new PrintLimiter(raw.request.maxEventsPerSec);
-  const records: TraceRecord[] = [start];
-  const text: string[] = [startBanner(start, false)];
-  if (!summaryOnly) text.push(dropHeader());
-  const losses = [...raw.lostReports];
-  const reportLosses = (delivered: number) => {
-    while (losses.length > 0 && (losses[0]?.afterRecords ?? 0) <= delivered) {
-      const l = losses.shift() as TraceRaw["lostReports"][number];
-      const lost: TraceLost = {
-        schemaVersion: TRACE_SCHEMA_VERSION,
-        type: "lost",
-        timeUs: l.timeUs,
-        lost: l.lost,
-      };
-      records.push(lost);
-      text.push(
-        `synq: ${l.lost} drop records lost so far: the ring buffer was full (counts stay exact; --ring-buffer-kb makes it larger)`,
-      );
-    }
-  };
-  raw.records.forEach((r, i) => {
-    reportLosses(i);
-    if (summaryOnly || !limiter.allow(r.timeUs)) return;
-    const d: TraceDrop = dropRecord(decodeEvent(view(r.bytes)), r.timeUs, naming);
-    records.push(d);
-    text.push(dropLine(d));
-  });
-  reportLosses(Number.POSITIVE_INFINITY);
-  const summary = replaySummary(raw, naming, limiter.suppressed);
-  records.push(summary);
-  text.push(summaryText(summary));
-  return {
-    text: `${text.join("\n")}\n`,
-    jsonl: records.map((r) => `${JSON.stringify(r)}\n`).join(""),
-    records,
-  };
+/** The request the capture was made with, printed one way or the other. */
+function requestOf(raw: TraceRaw, json: boolean): TraceRequest {
+  return { ...raw.request, durationSeconds: null, json, verbose: false };
 }
 
-/** trace-service.ts's buildSummary, from the captured map dumps instead of map fds. */
-export function replaySummary(raw: TraceRaw, naming: Naming, notPrinted: number): TraceSummary {
-  const totals = raw.maps.totals;
-  const reasons = raw.request.reasons;
-  const listenerEntries = raw.maps.listeners.map((e) => ({
-    key: decodeListenerKey(view(e.key)),
-    count: e.count,
-  }));
-  const remoteEntries = raw.maps.remotes.map((e) => ({
-    key: decodeRemoteKey(view(e.key)),
-    count: e.count,
-  }));
+/**
+ * Runs `synq trace-drops` (traceDrops: session, sink, loop) on a kernel side that replays the
+ * capture: every record at the first drain, then Ctrl-C, at the capture's duration.
+ */
+async function runOn(raw: TraceRaw, json: boolean): Promise<{ out: string; err: string }> {
+  const signals = fakeSignals();
+  const time = manualTime();
+  const { kernel } = capturedKernel(raw, {
+    onConsume: (n) => {
+      if (n !== 1) return;
+      time.set(endMsFor(raw.durationSeconds));
+      signals.emit("SIGINT");
+    },
+  });
+  const io = capturingOutput();
+  const deps = { kernel, ...capturedLookups(raw), clock: capturedClock(raw), nowMs: time.nowMs };
+  await traceDrops(requestOf(raw, json), io, deps, signals);
+  return { out: io.text(), err: io.errText() };
+}
+
+/** Replays raw.json through the real trace-drops pipeline, both ways. */
+export async function replayTrace(raw: TraceRaw): Promise<TraceReplay> {
+  const [text, json] = [await runOn(raw, false), await runOn(raw, true)];
   return {
-    schemaVersion: TRACE_SCHEMA_VERSION,
-    type: "summary",
-    strategy: raw.start.strategy,
-    durationSeconds: raw.durationSeconds,
-    totals: totalsByReason(totals, reasons),
-    listeners: summarizeListeners(listenerEntries, reasons, naming),
-    remotes: summarizeRemotes(remoteEntries, reasons, naming),
-    events: {
-      delivered: raw.records.length,
-      lost: totals[TOTAL_SLOTS.ringbufLost] ?? 0,
-      notPrinted,
-    },
-    unattributed: {
-      listeners: totals[TOTAL_SLOTS.listenerMapFull] ?? 0,
-      remotes: totals[TOTAL_SLOTS.remoteMapFull] ?? 0,
-    },
+    // The banner is the one line on stderr, and comes first on a terminal.
+    text: text.err + text.out,
+    jsonl: json.out,
+    records: json.out
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as TraceRecord),
   };
 }
