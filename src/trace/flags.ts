@@ -8,6 +8,7 @@ import {
   TC_HOOKS,
   type TcHookChoice,
 } from "../model/trace-enums.js";
+import { parsePort, parseSeconds, parseWholeNumber } from "../parsers/flag-values.js";
 import type { TraceRequest } from "./request.js";
 
 /** The flags as oclif parsed them. */
@@ -27,6 +28,9 @@ export interface TraceFlags {
   "max-events-per-sec"?: string;
   "ring-buffer-kb"?: string;
 }
+
+/** The longest --duration taken: a year (a run that long is a service, not a duration). */
+const MAX_DURATION_SECONDS = 365 * 86400;
 
 /** Reported when no --reason is given: every drop (cookies only with --cookies). */
 export const DEFAULT_REASONS: readonly Reason[] = [
@@ -71,26 +75,22 @@ function impliedStrategy(asked: string, f: TraceFlags): string {
 
 /** Checks every flag; returns the request the service runs. */
 export function parseTraceFlags(f: TraceFlags): TraceRequest {
-  let port: number | null = null;
-  if (f.port !== undefined) {
-    if (!/^\d+$/.test(f.port) || Number(f.port) < 1 || Number(f.port) > 65535)
-      throw bad("port", f.port, "a port number (1-65535)");
-    port = Number(f.port);
-  }
-  let durationSeconds: number | null = null;
-  if (f.duration !== undefined) {
-    const d = Number(f.duration);
-    if (f.duration.trim() === "" || !Number.isFinite(d) || d <= 0)
-      throw bad("duration", f.duration, "a number of seconds above 0");
-    durationSeconds = d;
-  }
-  const maxText = f["max-events-per-sec"] ?? "0";
-  if (!/^\d+$/.test(maxText)) throw bad("max-events-per-sec", maxText, "a whole number ≥ 0");
-  const ringText = f["ring-buffer-kb"] ?? "1024";
-  const ringKb = Number(ringText);
+  const port = f.port === undefined ? null : parsePort(f.port);
+  const durationSeconds =
+    f.duration === undefined ? null : parseSeconds(f.duration, "--duration", MAX_DURATION_SECONDS);
+  const maxEventsPerSec = parseWholeNumber(f["max-events-per-sec"] ?? "0", "--max-events-per-sec", {
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    what: "a whole number ≥ 0",
+  });
+  const ringKb = parseWholeNumber(f["ring-buffer-kb"] ?? "1024", "--ring-buffer-kb", {
+    min: 4,
+    max: 1 << 20,
+    what: "a power of two from 4 to 1048576",
+  });
   // A BPF ring buffer is a power-of-two number of pages.
-  if (!/^\d+$/.test(ringText) || ringKb < 4 || (ringKb & (ringKb - 1)) !== 0 || ringKb > 1 << 20)
-    throw bad("ring-buffer-kb", ringText, "a power of two from 4 to 1048576");
+  if ((ringKb & (ringKb - 1)) !== 0)
+    throw bad("ring-buffer-kb", f["ring-buffer-kb"] ?? "", "a power of two from 4 to 1048576");
   const asked = f.strategy ?? "auto";
   if (asked !== "auto" && !(STRATEGIES as readonly string[]).includes(asked))
     throw bad("strategy", asked, `one of auto, ${STRATEGIES.join(", ")}`);
@@ -113,7 +113,7 @@ export function parseTraceFlags(f: TraceFlags): TraceRequest {
     summaryOnly: f.summary ?? false,
     json: f.json ?? false,
     verbose: f.verbose ?? false,
-    maxEventsPerSec: Number(maxText),
+    maxEventsPerSec,
     ringBufferKb: ringKb,
   };
 }

@@ -56,9 +56,14 @@ describe("trace-drops flags", () => {
   });
 
   it.each([
-    [{ port: "0" }, /--port "0" is not a port number/],
+    [{ port: "0" }, /^--port "0" is not a port$/],
     [{ port: "http" }, /--port "http"/],
-    [{ duration: "-1" }, /--duration "-1" is not a number of seconds above 0/],
+    [{ duration: "-1" }, /^--duration "-1" is not a duration$/],
+    // The same strict numbers as every command: Number() would take these.
+    [{ duration: "1e3" }, /--duration "1e3" is not a duration/],
+    [{ duration: "0x10" }, /--duration "0x10" is not a duration/],
+    [{ duration: "Infinity" }, /--duration "Infinity" is not a duration/],
+    [{ port: "0x50" }, /--port "0x50" is not a port/],
     [{ duration: "" }, /--duration ""/],
     [{ "max-events-per-sec": "1.5" }, /--max-events-per-sec "1.5"/],
     [{ strategy: "xdp" }, /--strategy "xdp" is not one of auto, fentry, kprobe, cgroup, tc/],
