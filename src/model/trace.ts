@@ -29,7 +29,12 @@ export const endpointSchema = z.object({
 
 export const netnsSchema = z.object({
   inode: z.number().int().describe("network namespace inode (ls -L -i /proc/PID/ns/net)"),
-  name: z.string().nullable().describe("its /run/netns name, when it has one"),
+  name: z
+    .string()
+    .nullable()
+    .describe(
+      'as synq status names it: "" for the one synq runs in, its /run/netns name, else pid:<n> of the lowest pid holding it; null when none is left',
+    ),
 });
 
 export const processSchema = z.object({

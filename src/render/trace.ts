@@ -41,9 +41,13 @@ export function dropHeader(): string {
   return row(COLUMNS.map(([name]) => name));
 }
 
-/** A namespace as shown: its /run/netns name, else net:[inode]. */
+/**
+ * A namespace as shown in a column: its label (the /run/netns name or `pid:<n>`), `-` for the
+ * one synq runs in, and `net:[inode]` only when nothing names or holds it any more.
+ */
 export function netnsLabel(n: TraceNetns): string {
-  return n.name ?? `net:[${n.inode}]`;
+  if (n.name === null) return `net:[${n.inode}]`;
+  return n.name === "" ? "-" : n.name;
 }
 
 /** Holders as `command/pid,…`, or `-`. */
@@ -77,7 +81,11 @@ export function startBanner(s: TraceStart, verbose: boolean): string {
   const where = [
     s.interfaces.length ? `on ${s.interfaces.join(", ")}` : "",
     s.cgroup !== null ? `on cgroup ${s.cgroup}` : "",
-    s.netns ? `in network namespace ${netnsLabel(s.netns)}` : "in every network namespace",
+    s.netns === null
+      ? "in every network namespace"
+      : s.netns.name === ""
+        ? "in the network namespace synq runs in"
+        : `in network namespace ${netnsLabel(s.netns)}`,
     s.port !== null ? `port ${s.port}` : "",
   ].filter((x) => x !== "");
   const lines = [

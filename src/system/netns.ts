@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { SynqError } from "../errors.js";
 import { netnsFileState, notNetnsFile } from "./netns-file.js";
-import type { NetnsTarget } from "./netns-target.js";
+import { currentNetns, type NetnsTarget } from "./netns-target.js";
 
 /** Where `ip netns add` puts named network namespaces. */
 export const NETNS_RUN_DIR = "/run/netns";
@@ -37,50 +37,50 @@ export async function listNamedNetns(runDir = NETNS_RUN_DIR): Promise<NetnsTarge
   return names.sort().map((name) => ({ name, path: `${runDir}/${name}` }));
 }
 
-/** Identity of a namespace file (`net:[4026531840]`), to avoid visiting one namespace twice. */
-export async function netnsId(path: string): Promise<string | null> {
+/** The inode of a namespace file (the `4026531840` of `net:[4026531840]`), or null if gone. */
+async function netnsInode(path: string): Promise<number | null> {
   try {
-    const s = await stat(path);
-    return `${s.dev}:${s.ino}`;
+    return (await stat(path)).ino;
   } catch {
     return null;
   }
 }
 
-/** Identity of this process's own network namespace. */
-export function ownNetnsId(): Promise<string | null> {
-  return netnsId("/proc/self/ns/net");
-}
-
 /**
- * Every network namespace worth visiting for `--all-netns`: the current one, the named ones,
- * and unnamed ones held by processes (containers), named `pid:<n>` after their first process.
+ * Every network namespace of the host by inode, labelled the one way synq labels them in every
+ * command: `""` for the one synq runs in, else its /run/netns name (the first, sorted), else
+ * `pid:<n>` after the lowest pid holding it (containers). Insertion order: this one, the
+ * named ones, then by pid.
  */
-export async function discoverNetns(
+export async function scanNetns(
   runDir = NETNS_RUN_DIR,
   procRoot = "/proc",
-): Promise<NetnsTarget[]> {
-  const seen = new Set<string>();
-  const targets: NetnsTarget[] = [{ name: "", path: null }];
-  const own = await ownNetnsId();
-  if (own) seen.add(own);
+): Promise<Map<number, NetnsTarget>> {
+  const found = new Map<number, NetnsTarget>();
+  const own = await netnsInode("/proc/self/ns/net");
+  if (own !== null) found.set(own, currentNetns);
   for (const t of await listNamedNetns(runDir)) {
-    const id = await netnsId(t.path as string);
-    if (id === null || seen.has(id)) continue;
-    seen.add(id);
-    targets.push(t);
+    const ino = await netnsInode(t.path as string);
+    if (ino !== null && !found.has(ino)) found.set(ino, t);
   }
   const pids = (await readdir(procRoot))
     .filter((d) => /^\d+$/.test(d))
     .sort((a, b) => Number(a) - Number(b));
   for (const pid of pids) {
     const path = `${procRoot}/${pid}/ns/net`;
-    const id = await netnsId(path);
-    if (id === null || seen.has(id)) continue;
-    seen.add(id);
-    targets.push({ name: `pid:${pid}`, path });
+    const ino = await netnsInode(path);
+    if (ino !== null && !found.has(ino)) found.set(ino, { name: `pid:${pid}`, path });
   }
-  return targets;
+  return found;
+}
+
+/** Every network namespace worth visiting for `--all-netns`, this one first (see scanNetns). */
+export async function discoverNetns(
+  runDir = NETNS_RUN_DIR,
+  procRoot = "/proc",
+): Promise<NetnsTarget[]> {
+  const others = [...(await scanNetns(runDir, procRoot)).values()].filter((t) => t.path !== null);
+  return [currentNetns, ...others];
 }
 
 /** Resolves `--netns`: a name in /run/netns, or a namespace file path such as /proc/PID/ns/net. */

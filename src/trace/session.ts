@@ -8,7 +8,7 @@
 import { TRACE_SCHEMA_VERSION } from "../model/schema-versions.js";
 import type { TraceDrop, TraceStart, TraceSummary } from "../model/trace.js";
 import type { SocketOwner } from "../parsers/ss-listeners.js";
-import { NetnsNames } from "../system/netns-names.js";
+import { NetnsLabels } from "../system/netns-labels.js";
 import { OwnerResolver } from "../system/owner-cache.js";
 import { type WallClock, wallClock } from "./clock.js";
 import { decodeEvent, type RawEvent } from "./event-layout.js";
@@ -18,7 +18,7 @@ import type { TraceRequest } from "./request.js";
 import type { ReleaseFailure } from "./resources.js";
 import { buildSummary } from "./summary.js";
 
-/** Namespace names by inode, looked up when first seen (NetnsNames). */
+/** Namespace labels by inode, looked up when first seen (NetnsLabels). */
 export interface NetnsNameLookup {
   known(inode: number): string | null;
   resolve(inode: number): Promise<string | null>;
@@ -45,7 +45,7 @@ export interface SessionDeps {
 export function liveDeps(): SessionDeps {
   return {
     kernel: liveKernel,
-    names: new NetnsNames(),
+    names: new NetnsLabels(),
     owners: new OwnerResolver(),
     clock: wallClock(),
     nowMs: () => performance.now(),

@@ -128,9 +128,17 @@ export function manualTime(): { nowMs: () => number; set: (ms: number) => void }
   return { nowMs: () => t, set: (ms) => (t = ms) };
 }
 
+/**
+ * The label synq gives a captured namespace: its /run/netns name, else `pid:<n>` of the lowest
+ * pid that held it (as NetnsLabels and `synq status` name it).
+ */
+export function capturedLabel(n: TraceRaw["naming"]["netns"][number]): string | null {
+  return n.name ?? (n.pids[0] !== undefined ? `pid:${n.pids[0]}` : null);
+}
+
 /** The session's lookups answered from the capture's naming tables. */
 export function capturedLookups(raw: TraceRaw): Pick<SessionDeps, "names" | "owners"> {
-  const names = new Map(raw.naming.netns.map((n) => [n.inode, n.name]));
+  const names = new Map(raw.naming.netns.map((n) => [n.inode, capturedLabel(n)]));
   const owners = new Map(
     raw.naming.sockets.map((s) => [
       s.inode,
