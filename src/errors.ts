@@ -21,12 +21,15 @@ export type ExitCodeName = keyof typeof ExitCode;
  * Commands turn it into one line on stderr and the matching exit code, never a stack trace.
  */
 export class SynqError extends Error {
+  /** The class of cause, which decides the exit code. */
+  readonly kind: ExitCodeName;
   readonly exitCode: number;
   readonly fix: string | undefined;
 
   constructor(kind: ExitCodeName, message: string, fix?: string) {
     super(message);
     this.name = "SynqError";
+    this.kind = kind;
     this.exitCode = ExitCode[kind];
     this.fix = fix;
   }

@@ -256,9 +256,10 @@ export function openTracer(
       });
       return { ...tracer, attempts };
     } catch (err) {
-      // Input errors (a missing interface) are not the strategy's fault: report them as is.
-      if (err instanceof SynqError && err.exitCode === 3) throw err;
-      if (err instanceof SynqError && !(err instanceof LibbpfError) && err.exitCode === 5)
+      // Input errors (a missing interface) and refusals outside libbpf (entering the
+      // namespace) are not the strategy's fault: report them as they are.
+      if (err instanceof SynqError && err.kind === "badInput") throw err;
+      if (err instanceof SynqError && !(err instanceof LibbpfError) && err.kind === "permission")
         throw err;
       attempts.push({ strategy, used: false, detail: reasonOf(err) });
     }
