@@ -82,3 +82,25 @@ export function textTable(head: readonly string[], rows: readonly (readonly stri
   };
   return [rule("┌", "┬", "┐"), ...lines.map(line), rule("└", "┴", "┘")].join("\n");
 }
+
+/** `cells` padded to `widths` (the last cell as it is) and joined by `separator`, trimmed. */
+export function paddedRow(
+  cells: readonly string[],
+  widths: readonly number[],
+  separator: string,
+): string {
+  return cells
+    .map((c, i) =>
+      i === cells.length - 1 ? c : c + " ".repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(c))),
+    )
+    .join(separator)
+    .trimEnd();
+}
+
+/** Rows as the lines of a table without borders, each column as wide as its widest cell. */
+export function plainTable(rows: readonly (readonly string[])[], separator = "  "): string[] {
+  const widths = (rows[0] ?? []).map((_, i) =>
+    Math.max(...rows.map((r) => displayWidth(r[i] ?? ""))),
+  );
+  return rows.map((r) => paddedRow(r, widths, separator));
+}

@@ -12,6 +12,7 @@ import type {
   TraceSummary,
 } from "../model/trace.js";
 import { formatEndpoint } from "../parsers/address.js";
+import { paddedRow, plainTable } from "./text-table.js";
 
 const COLUMNS = [
   ["TIME(us)", 16],
@@ -26,14 +27,10 @@ const COLUMNS = [
   ["PROCESS", 0],
 ] as const;
 
+const COLUMN_WIDTHS = COLUMNS.map(([, width]) => width);
+
 function row(cells: string[]): string {
-  return cells
-    .map((c, i) => {
-      const width = COLUMNS[i]?.[1] ?? 0;
-      return i === cells.length - 1 ? c : c.padEnd(width);
-    })
-    .join(" ")
-    .trimEnd();
+  return paddedRow(cells, COLUMN_WIDTHS, " ");
 }
 
 /** The column header, acceptq.stp style. */
@@ -99,16 +96,6 @@ export function startBanner(s: TraceStart, verbose: boolean): string {
   return lines.join("\n");
 }
 
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const fmt = (r: string[]) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  return [fmt(header), ...rows.map(fmt)];
-}
-
 function countCells(c: ReasonCounts, reasons: string[]): string[] {
   return reasons.map((r) => String(c[r as keyof ReasonCounts] ?? 0));
 }
@@ -123,31 +110,31 @@ export function summaryText(s: TraceSummary): string {
   if (s.listeners.length === 0) out.push("  none");
   else {
     out.push(
-      ...table(
+      ...plainTable([
         ["LISTENER", "NETNS", ...reasons.map((r) => r.toUpperCase()), "TOTAL", "PROCESS"],
-        s.listeners.map((l) => [
+        ...s.listeners.map((l) => [
           listenerLabel(l.listener),
           netnsLabel(l.netns),
           ...countCells(l.counts, reasons),
           String(l.total),
           processLabel(l.listener),
         ]),
-      ).map((l) => `  ${l}`),
+      ]).map((l) => `  ${l}`),
     );
   }
   out.push("", "Drops by remote /24 (IPv4) or /64 (IPv6):");
   if (s.remotes.length === 0) out.push("  none");
   else {
     out.push(
-      ...table(
+      ...plainTable([
         ["REMOTE", "NETNS", ...reasons.map((r) => r.toUpperCase()), "TOTAL"],
-        s.remotes.map((r) => [
+        ...s.remotes.map((r) => [
           r.prefix,
           netnsLabel(r.netns),
           ...countCells(r.counts, reasons),
           String(r.total),
         ]),
-      ).map((l) => `  ${l}`),
+      ]).map((l) => `  ${l}`),
     );
   }
   out.push(
