@@ -2,7 +2,7 @@ import { SynqError } from "../errors.js";
 import { HOST_LE } from "../net/byte-order.js";
 import { AF_INET, AF_INET6, formatV4, formatV6 } from "../net/inet.js";
 import type { Endpoint } from "./address.js";
-import type { SsListener } from "./ss-listeners.js";
+import type { ListenerSocket } from "./listener-socket.js";
 import type { SynRecvCount } from "./ss-syn-recv.js";
 import { V4EndpointCounts } from "./v4-endpoint-counts.js";
 
@@ -57,7 +57,7 @@ function dumpError(source: string, message: number, reason: string): SynqError {
  * Memory is flat in the number of request sockets: they are counted, never kept.
  */
 export class InetDiagDumpParser {
-  private readonly found: SsListener[] = [];
+  private readonly found: ListenerSocket[] = [];
   /** IPv4 request-socket counts by raw port, then address (as int32): keys stay small ints. */
   private readonly v4Counts = new V4EndpointCounts();
   /** Other request-socket counts, keyed by the raw endpoint (address, port, ifindex). */
@@ -231,7 +231,7 @@ export class InetDiagDumpParser {
     at: number,
     end: number,
     family: number,
-  ): SsListener {
+  ): ListenerSocket {
     let drops: number | null = null;
     let v6only: boolean | null = null;
     for (let a = at + INET_DIAG_MSG_LEN; a + 4 <= end; ) {
@@ -274,7 +274,7 @@ export class InetDiagDumpParser {
   }
 
   /** The listeners, in dump order. */
-  listeners(): SsListener[] {
+  listeners(): ListenerSocket[] {
     return this.found;
   }
 

@@ -1,29 +1,7 @@
-import { decimalIn, type Endpoint, parseEndpointIn } from "./address.js";
+import { decimalIn, parseEndpointIn } from "./address.js";
+import type { ListenerSocket, SocketOwner } from "./listener-socket.js";
 import { parseError } from "./parse-error.js";
 import { RepeatedText } from "./repeated-text.js";
-
-/** A process holding a listening socket, from `ss -p` `users:((...))`. */
-export interface SocketOwner {
-  command: string;
-  pid: number;
-  fd: number;
-}
-
-/** One LISTEN socket as `ss -Hltnmpe` reports it. */
-export interface SsListener {
-  local: Endpoint;
-  /** Current accept queue length (sk_ack_backlog). */
-  acceptQueue: number;
-  /** Accept queue limit (sk_max_ack_backlog = min(listen() backlog, somaxconn)). */
-  backlog: number;
-  owners: SocketOwner[];
-  /** sk_drops from `skmem:(...,d<N>)`; null when this ss does not print it. */
-  drops: number | null;
-  inode: number | null;
-  uid: number | null;
-  /** IPV6_V6ONLY of an IPv6 listener; null for IPv4 or when not shown. */
-  v6only: boolean | null;
-}
 
 /** Command names as read: workers of one server share one name across thousands of sockets. */
 const commands = new RepeatedText();
@@ -113,7 +91,7 @@ function tokenEnd(line: string, from: number, end: number): number {
 
 // Index arithmetic on the line rather than split() and substrings: this runs for each of
 // 10,000s of listeners, and every object less per line is garbage not collected.
-function parseSocketLine(line: string, source: string, lineNo: number): SsListener {
+function parseSocketLine(line: string, source: string, lineNo: number): ListenerSocket {
   const span = usersSpan(line);
   const head = span ? span[0] : line.length;
   let at = skipBlanks(line, 0, head);
@@ -156,9 +134,9 @@ function parseSocketLine(line: string, source: string, lineNo: number): SsListen
  * Parses `ss -H -l -t -n -m -p -e` output into listeners. A socket's detail lines
  * (skmem, tcp_info) start with whitespace and belong to the socket line above them.
  */
-export function parseSsListeners(text: string, source = "ss -ltnmpe"): SsListener[] {
-  const listeners: SsListener[] = [];
-  let current: SsListener | null = null;
+export function parseSsListeners(text: string, source = "ss -ltnmpe"): ListenerSocket[] {
+  const listeners: ListenerSocket[] = [];
+  let current: ListenerSocket | null = null;
   let lineNo = 0;
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf("\n", start);

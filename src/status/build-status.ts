@@ -3,7 +3,7 @@ import { type SynQueueRule, synQueueLimit } from "../kernel/syn-queue-limit.js";
 import { SYSCTLS } from "../kernel/sysctl-catalog.js";
 import type { Counter, Listener, NamespaceStatus, SysctlValue } from "../model/status.js";
 import { formatEndpoint } from "../parsers/address.js";
-import type { SsListener } from "../parsers/ss-listeners.js";
+import type { ListenerSocket } from "../parsers/listener-socket.js";
 import { attributeSynRecv } from "./attribute-syn-recv.js";
 import { findProblems } from "./findings.js";
 import type { NamespaceSample } from "./read-namespace.js";
@@ -18,7 +18,7 @@ function rate(now: number | null, before: number | null | undefined, seconds: nu
   return Math.max(0, now - before) / seconds;
 }
 
-function listenerIdentity(l: SsListener): string {
+function listenerIdentity(l: ListenerSocket): string {
   return `${l.inode ?? ""}|${formatEndpoint(l.local)}|${l.local.device ?? ""}`;
 }
 

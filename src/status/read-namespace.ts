@@ -1,7 +1,7 @@
 import { SynqError } from "../errors.js";
 import { SYSCTLS } from "../kernel/sysctl-catalog.js";
+import type { ListenerSocket } from "../parsers/listener-socket.js";
 import { type CounterGroups, parseProcNetCounters } from "../parsers/proc-net-counters.js";
-import type { SsListener } from "../parsers/ss-listeners.js";
 import type { SynRecvCount } from "../parsers/ss-syn-recv.js";
 import { readFilesInNetns } from "../system/netns-files.js";
 import type { NetnsTarget } from "../system/netns-target.js";
@@ -14,7 +14,7 @@ const COUNTER_FILES = ["net/netstat", "net/snmp"] as const;
 export interface NamespaceSample {
   sysctls: Map<string, number | null>;
   counters: CounterGroups;
-  listeners: SsListener[];
+  listeners: ListenerSocket[];
   synRecv: SynRecvCount[];
   takenAt: number;
 }

@@ -7,14 +7,14 @@ import {
   LISTEN_AND_SYN_RECV,
   nameDevices,
 } from "../parsers/inet-diag.js";
-import type { SocketOwner, SsListener } from "../parsers/ss-listeners.js";
+import type { ListenerSocket, SocketOwner } from "../parsers/listener-socket.js";
 import type { SynRecvCount } from "../parsers/ss-syn-recv.js";
 import { Errno } from "../system/errno.js";
 import { dumpTcpSockets, interfaceName, SockDiagUnavailable } from "../system/sock-diag.js";
 
 /** A namespace's listeners and SYN-RECV counts, whichever way they were read. */
 export interface SocketReading {
-  listeners: SsListener[];
+  listeners: ListenerSocket[];
   synRecv: SynRecvCount[];
 }
 

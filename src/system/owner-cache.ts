@@ -4,7 +4,7 @@
  * not seen before triggers the next scan, at most once per `rescanMs`, and every answer is
  * cached; an inode no process held is asked about again only after `rescanMs`.
  */
-import type { SocketOwner } from "../parsers/ss-listeners.js";
+import type { SocketOwner } from "../parsers/listener-socket.js";
 import { ownersIn, scanSocketFds } from "./socket-owners.js";
 
 /** Every socket's holders, each process once (its lowest fd), pid order. */

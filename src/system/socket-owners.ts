@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { type Libc, lastErrno, libc } from "../ffi/libc.js";
 import { HOST_LE } from "../net/byte-order.js";
-import type { SocketOwner } from "../parsers/ss-listeners.js";
+import type { SocketOwner } from "../parsers/listener-socket.js";
 
 const O_RDONLY = 0;
 const O_DIRECTORY = 0o200000;

@@ -14,7 +14,7 @@ import type {
 } from "../model/trace.js";
 import type { Reason } from "../model/trace-enums.js";
 import { AF_INET, formatPrefix } from "../net/inet.js";
-import type { SocketOwner } from "../parsers/ss-listeners.js";
+import type { SocketOwner } from "../parsers/listener-socket.js";
 import { type ListenerKey, type RawEvent, type RemoteKey, reasonValue } from "./event-layout.js";
 
 /** Lookups the records need. */

@@ -7,7 +7,7 @@
 
 import { TRACE_SCHEMA_VERSION } from "../model/schema-versions.js";
 import type { TraceDrop, TraceStart, TraceSummary } from "../model/trace.js";
-import type { SocketOwner } from "../parsers/ss-listeners.js";
+import type { SocketOwner } from "../parsers/listener-socket.js";
 import { NetnsLabels } from "../system/netns-labels.js";
 import { OwnerResolver } from "../system/owner-cache.js";
 import { type WallClock, wallClock } from "./clock.js";
