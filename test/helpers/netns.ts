@@ -72,7 +72,12 @@ export async function startScenario(
   const joined = opts.cgroup
     ? ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', opts.cgroup, ...command]
     : command;
-  const child = spawn(joined[0] as string, joined.slice(1), {
+  return spawnScenario(joined);
+}
+
+/** Runs a scenario-process command line and waits until it says `ready`. */
+export async function spawnScenario(command: readonly string[]): Promise<RunningScenario> {
+  const child = spawn(command[0] as string, command.slice(1), {
     stdio: ["pipe", "pipe", "inherit"],
   });
   let out = "";
