@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TraceRecord } from "../../src/model/trace.js";
-import type { Reason, Strategy, TcHook, TcHookChoice } from "../../src/model/trace-enums.js";
+import type { Reason, Strategy, TcHook } from "../../src/model/trace-enums.js";
 import type { StrategyAttempt } from "../../src/trace/loader.js";
 import type { TraceRequest } from "../../src/trace/request.js";
 import { traceDrops } from "../../src/trace/trace-service.js";
@@ -26,18 +26,7 @@ import { FIXTURES } from "./fixtures.js";
 export interface TraceRaw {
   format: 1;
   /** The TraceRequest the flags made (less the output mode, duration and verbosity). */
-  request: {
-    strategy: Strategy | "auto";
-    port: number | null;
-    netns: string | null;
-    reasons: Reason[];
-    interfaces: string[];
-    tcHook: TcHookChoice;
-    cgroup: string | null;
-    summaryOnly: boolean;
-    maxEventsPerSec: number;
-    ringBufferKb: number;
-  };
+  request: Omit<TraceRequest, "durationSeconds" | "json" | "verbose">;
   /** The start record's inputs: the opened tracer and the kernel; the netns as an inode. */
   start: {
     strategy: Strategy;
