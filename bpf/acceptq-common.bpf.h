@@ -52,6 +52,9 @@ struct sock_common {
 	__u16 skc_num;
 	unsigned short skc_family;
 	volatile unsigned char skc_state;
+	unsigned char skc_reuse : 4;
+	unsigned char skc_reuseport : 1;
+	unsigned char skc_ipv6only : 1; /* IPV6_V6ONLY */
 	struct {
 		struct net *net;
 	} skc_net;
@@ -218,6 +221,7 @@ struct listener_state {
 	__u32 qlen;
 	__u16 port;
 	__u8 family;
+	__u8 v6only;
 	__u8 syncookies;
 };
 
@@ -291,6 +295,7 @@ static __always_inline void emit(const struct listener_state *l, const struct pk
 	lk.port = l->port;
 	lk.family = l->family;
 	lk.reason = reason;
+	lk.v6only = l->v6only;
 	if (!bump_hash(&acceptq_listeners, &lk))
 		bump_total(ACCEPTQ_TOTAL_LISTENER_FULL);
 
@@ -328,6 +333,7 @@ static __always_inline void emit(const struct listener_state *l, const struct pk
 	e->dst_port = p->dport;
 	e->src_port = p->sport;
 	e->listen_family = l->family;
+	e->listen_v6only = l->v6only;
 	e->pkt_family = p->family;
 	e->reason = reason;
 	e->hook = hook;
@@ -388,6 +394,7 @@ static __always_inline void read_identity(struct sock *sk, struct listener_state
 	if (l->family == AF_INET6) {
 		if (bpf_core_field_exists(sk->__sk_common.skc_v6_rcv_saddr))
 			BPF_CORE_READ_INTO(&l->addr.v6, sk, __sk_common.skc_v6_rcv_saddr);
+		l->v6only = BPF_CORE_READ_BITFIELD_PROBED(&sk->__sk_common, skc_ipv6only);
 	} else {
 		l->addr.v4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
 	}
@@ -435,6 +442,8 @@ static __always_inline void read_identity_tp(struct tcp_sock *tp, struct listene
 	if (l->family == AF_INET6) {
 		if (bpf_core_field_exists(sk->__sk_common.skc_v6_rcv_saddr))
 			__builtin_memcpy(l->addr.v6, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+		/* A bitfield: read through the helper, as direct loads of a bitfield need care. */
+		l->v6only = BPF_CORE_READ_BITFIELD_PROBED(&sk->__sk_common, skc_ipv6only);
 	} else {
 		l->addr.v4 = sk->__sk_common.skc_rcv_saddr;
 	}

@@ -3,7 +3,7 @@
  * synq's accept-queue overflow tracer (synq trace-drops): acceptq.stp done with CO-RE.
  *
  * One object, bpf/acceptq.bpf.o, with three mechanisms and four attach strategies; user
- * space (src/tracer/loader.ts) turns autoload on for one strategy's programs only, sets the
+ * space (src/trace/loader.ts) turns autoload on for one strategy's programs only, sets the
  * rodata, loads, then attaches.
  *
  *   exact hooks (acceptq-exact.bpf.h): the kernel's own decision, seen where it is made

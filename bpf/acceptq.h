@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (MIT OR GPL-2.0) */
 /*
- * The structs shared by bpf/acceptq.bpf.c and synq's decoder (src/tracer/event-layout.ts):
+ * The structs shared by bpf/acceptq.bpf.c and synq's decoder (src/trace/event-layout.ts):
  * the ring-buffer event and the keys of the two counter maps. Fixed-width fields, largest
  * first, explicit padding, so both sides agree on every offset without a compiler's help;
- * test/unit/tracer/event-layout.test.ts checks the TS offsets against this object's BTF.
+ * test/unit/trace/event-layout.test.ts checks the TS offsets against this object's BTF.
  * Integers are in host byte order except the addresses, which are kept as on the wire.
  */
 #ifndef SYNQ_ACCEPTQ_H
@@ -52,12 +52,13 @@ struct acceptq_event {
 	__u16 listen_port;               /* 80 */
 	__u16 dst_port;                  /* 82 */
 	__u16 src_port;                  /* 84 */
-	__u8 listen_family;              /* 86: AF_INET or AF_INET6 (dual-stack listeners) */
+	__u8 listen_family;              /* 86: AF_INET or AF_INET6 */
 	__u8 pkt_family;                 /* 87: AF_INET or AF_INET6 */
 	__u8 reason;                     /* 88: ACCEPTQ_REASON_* */
 	__u8 hook;                       /* 89: ACCEPTQ_HOOK_* */
 	__u8 syncookies;                 /* 90: net.ipv4.tcp_syncookies of that namespace */
-	__u8 pad[5];                     /* 91 */
+	__u8 listen_v6only;              /* 91: IPV6_V6ONLY of an AF_INET6 listener (0: dual-stack) */
+	__u8 pad[4];                     /* 92 */
 };                                       /* sizeof 96 */
 
 /* Key of the `listeners` hash map (value: __u64 count). */
@@ -68,7 +69,9 @@ struct acceptq_listener_key {
 	__u16 port;                      /* 28 */
 	__u8 family;                     /* 30 */
 	__u8 reason;                     /* 31 */
-};                                       /* sizeof 32 */
+	__u8 v6only;                     /* 32: as listen_v6only */
+	__u8 pad[7];                     /* 33 */
+};                                       /* sizeof 40 */
 
 /* Key of the `remotes` hash map (value: __u64 count): a /24 or a /64 of the peer. */
 struct acceptq_remote_key {

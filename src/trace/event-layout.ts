@@ -25,7 +25,8 @@ export const ACCEPTQ_EVENT = {
   reason: 88,
   hook: 89,
   syncookies: 90,
-  pad: 91,
+  listen_v6only: 91,
+  pad: 92,
   size: 96,
 } as const;
 
@@ -37,7 +38,9 @@ export const ACCEPTQ_LISTENER_KEY = {
   port: 28,
   family: 30,
   reason: 31,
-  size: 32,
+  v6only: 32,
+  pad: 33,
+  size: 40,
 } as const;
 
 /** struct acceptq_remote_key. */
@@ -69,6 +72,8 @@ export interface RawEvent {
   tsNs: bigint;
   sockIno: number;
   listenFamily: number;
+  /** IPV6_V6ONLY of an AF_INET6 listener: false for a dual-stack one. */
+  listenV6only: boolean;
   listenAddress: string;
   listenPort: number;
   pktFamily: number;
@@ -107,6 +112,7 @@ export function decodeEvent(v: DataView): RawEvent {
     tsNs: v.getBigUint64(E.ts_ns, true),
     sockIno: Number(v.getBigUint64(E.sock_ino, true)),
     listenFamily,
+    listenV6only: v.getUint8(E.listen_v6only) !== 0,
     listenAddress: formatAddress(listenFamily, bytes(v, E.listen_addr, 16)),
     listenPort: v.getUint16(E.listen_port, true),
     pktFamily,
@@ -128,6 +134,7 @@ export function decodeEvent(v: DataView): RawEvent {
 export interface ListenerKey {
   sockIno: number;
   family: number;
+  v6only: boolean;
   address: string;
   port: number;
   netnsIno: number;
@@ -141,6 +148,7 @@ export function decodeListenerKey(v: DataView): ListenerKey {
   return {
     sockIno: Number(v.getBigUint64(K.sock_ino, true)),
     family,
+    v6only: v.getUint8(K.v6only) !== 0,
     address: formatAddress(family, bytes(v, K.addr, 16)),
     port: v.getUint16(K.port, true),
     netnsIno: v.getUint32(K.netns_ino, true),

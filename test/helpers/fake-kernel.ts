@@ -1,17 +1,17 @@
 /**
  * A kernel side for trace sessions made of a capture (fixtures/trace/…/raw.json): it opens
  * "the tracer" the capture recorded, delivers its ring-buffer records in batches, reports its
- * losses and counter maps, and counts detach() and close() calls. With it the session, the
+ * losses and counter maps (decoded, as liveKernel hands them over), and counts detach() and close() calls. With it the session, the
  * sinks and `traceDrops` run exactly as they do live, without root or BPF.
  */
 import { EventEmitter } from "node:events";
 import { Writable } from "node:stream";
 import type { WallClock } from "../../src/trace/clock.js";
-import { decodeEvent, decodeListenerKey, decodeRemoteKey } from "../../src/trace/event-layout.js";
+import { decodeEvent } from "../../src/trace/event-layout.js";
 import type { AttachedTracer, KernelSide } from "../../src/trace/kernel-side.js";
 import type { SessionDeps } from "../../src/trace/session.js";
 import type { TraceOutput } from "../../src/trace/trace-service.js";
-import type { TraceRaw } from "./trace-replay.js";
+import { type TraceRaw, traceCounters } from "./trace-replay.js";
 
 function view(base64: string): DataView {
   const b = Buffer.from(base64, "base64");
@@ -74,17 +74,7 @@ export function capturedKernel(
           return records.length;
         },
         lost: () => opts.lostAfter?.[Math.max(0, log.consumed - 1)] ?? raw.lost,
-        counters: () => ({
-          totals: raw.maps.totals,
-          listeners: raw.maps.listeners.map((e) => ({
-            key: decodeListenerKey(view(e.key)),
-            count: e.count,
-          })),
-          remotes: raw.maps.remotes.map((e) => ({
-            key: decodeRemoteKey(view(e.key)),
-            count: e.count,
-          })),
-        }),
+        counters: () => traceCounters(raw.counters),
         detach() {
           log.detached++;
           return [];

@@ -8,8 +8,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TraceRecord } from "../../src/model/trace.js";
 import type { Reason, Strategy, TcHook } from "../../src/model/trace-enums.js";
+import type { ListenerKey, RemoteKey } from "../../src/trace/event-layout.js";
 import type { StrategyAttempt } from "../../src/trace/loader.js";
 import type { TraceRequest } from "../../src/trace/request.js";
+import type { TraceCounters } from "../../src/trace/summary.js";
 import { traceDrops } from "../../src/trace/trace-service.js";
 import {
   capturedClock,
@@ -22,9 +24,43 @@ import {
 } from "./fake-kernel.js";
 import { FIXTURES } from "./fixtures.js";
 
-/** raw.json: what the tracer modules gave during one captured run (format 1). */
+/** A counter map key as raw.json keeps it: a remote key's prefix bytes as numbers. */
+type RawRemoteKey = Omit<RemoteKey, "prefix"> & { prefix: number[] };
+
+/** The counter maps as raw.json keeps them: what the kernel side's counters() returned. */
+export interface RawCounters {
+  totals: number[];
+  listeners: { key: ListenerKey; count: number }[];
+  remotes: { key: RawRemoteKey; count: number }[];
+}
+
+/** TraceCounters as JSON can hold them. */
+export function rawCounters(c: TraceCounters): RawCounters {
+  return {
+    totals: c.totals,
+    listeners: c.listeners,
+    remotes: c.remotes.map((e) => ({
+      key: { ...e.key, prefix: [...e.key.prefix] },
+      count: e.count,
+    })),
+  };
+}
+
+/** raw.json's counters as the kernel side hands them over. */
+export function traceCounters(c: RawCounters): TraceCounters {
+  return {
+    totals: c.totals,
+    listeners: c.listeners,
+    remotes: c.remotes.map((e) => ({
+      key: { ...e.key, prefix: Uint8Array.from(e.key.prefix) },
+      count: e.count,
+    })),
+  };
+}
+
+/** raw.json: what the kernel side gave during one captured run (format 2). */
 export interface TraceRaw {
-  format: 1;
+  format: 2;
   /** The TraceRequest the flags made (less the output mode, duration and verbosity). */
   request: Omit<TraceRequest, "durationSeconds" | "json" | "verbose">;
   /** The start record's inputs: the opened tracer and the kernel; the netns as an inode. */
@@ -43,14 +79,10 @@ export interface TraceRaw {
   records: { timeUs: number; bytes: string }[];
   /** `lost` reports made while tracing: after how many records, when, and the count then. */
   lostReports: { afterRecords: number; timeUs: number; lost: number }[];
-  /** The ring-buffer loss counter at the end (also in maps.totals). */
+  /** The ring-buffer loss counter at the end (also in counters.totals). */
   lost: number;
-  /** The counter maps read after detaching: every totals slot; hash keys as base64 bytes. */
-  maps: {
-    totals: number[];
-    listeners: { key: string; count: number }[];
-    remotes: { key: string; count: number }[];
-  };
+  /** The counter maps read after detaching, decoded: every totals slot, the hash maps' keys. */
+  counters: RawCounters;
   durationSeconds: number;
   /** The naming inputs: every namespace and socket inode seen. */
   naming: {

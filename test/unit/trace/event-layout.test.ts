@@ -129,6 +129,7 @@ describe("decoding", () => {
       tsNs: 123456789n,
       sockIno: 4242,
       listenFamily: 2,
+      listenV6only: false,
       listenAddress: "127.0.0.1",
       listenPort: 1234,
       pktFamily: 2,
@@ -153,7 +154,15 @@ describe("decoding", () => {
     expect(() => decodeEvent(bad)).toThrow(/unknown reason 9/);
   });
 
-  it("reads an IPv6 dual-stack listener key and a /64 remote key", () => {
+  it("reads IPV6_V6ONLY of an IPv6 listener", () => {
+    const v6 = new DataView(buf.slice(0));
+    v6.setUint8(ACCEPTQ_EVENT.listen_family, 10);
+    expect(decodeEvent(v6).listenV6only).toBe(false);
+    v6.setUint8(ACCEPTQ_EVENT.listen_v6only, 1);
+    expect(decodeEvent(v6).listenV6only).toBe(true);
+  });
+
+  it("reads an IPv6 dual-stack listener key, an IPv6-only one and a /64 remote key", () => {
     const k = new DataView(new ArrayBuffer(ACCEPTQ_LISTENER_KEY.size));
     k.setBigUint64(ACCEPTQ_LISTENER_KEY.sock_ino, 7n, true);
     k.setUint32(ACCEPTQ_LISTENER_KEY.netns_ino, 99, true);
@@ -163,11 +172,14 @@ describe("decoding", () => {
     expect(decodeListenerKey(k)).toEqual({
       sockIno: 7,
       family: 10,
+      v6only: false,
       address: "::",
       port: 9090,
       netnsIno: 99,
       reason: "accept-queue-full",
     });
+    k.setUint8(ACCEPTQ_LISTENER_KEY.v6only, 1);
+    expect(decodeListenerKey(k).v6only).toBe(true);
     const r = new DataView(new ArrayBuffer(ACCEPTQ_REMOTE_KEY.size));
     new Uint8Array(r.buffer).set([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 7], 0);
     r.setUint32(ACCEPTQ_REMOTE_KEY.netns_ino, 99, true);

@@ -18,6 +18,7 @@ const event: RawEvent = {
   tsNs: 1n,
   sockIno: 7,
   listenFamily: 2,
+  listenV6only: false,
   listenAddress: "127.0.0.1",
   listenPort: 1234,
   pktFamily: 2,
@@ -63,6 +64,7 @@ describe("summary", () => {
   const lk = (over: Partial<ListenerKey>): ListenerKey => ({
     sockIno: 7,
     family: 2,
+    v6only: false,
     address: "127.0.0.1",
     port: 1234,
     netnsIno: 100,
