@@ -45,7 +45,9 @@ export const processSchema = z.object({
 export const listenerSchema = z.object({
   address: z.string(),
   port: z.number().int(),
-  family: z.enum(["inet", "inet6"]).describe("inet6 includes dual-stack sockets"),
+  family: z
+    .enum(["inet", "inet6", "dual"])
+    .describe("as synq status says it: dual = IPv6 socket also accepting IPv4 (IPV6_V6ONLY off)"),
   socketInode: z.number().int().describe("0 when the listener had no socket file"),
   processes: z.array(processSchema).describe("holders of the socket; empty when not found"),
 });

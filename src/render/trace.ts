@@ -52,8 +52,11 @@ export function processLabel(l: TraceListener): string {
   return l.processes.length ? l.processes.map((p) => `${p.command}/${p.pid}`).join(",") : "-";
 }
 
+/** As ss and status write it: a dual-stack wildcard is `*:443`. */
 function listenerLabel(l: TraceListener): string {
-  return formatEndpoint(l);
+  const { address, port, family } = l;
+  if (family === "dual") return address === "::" ? `*:${port}` : `[${address}]:${port}`;
+  return formatEndpoint({ address, port, family });
 }
 
 /** One drop as a line under dropHeader(). */

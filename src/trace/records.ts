@@ -26,12 +26,17 @@ export interface Naming {
 
 const family = (af: number) => (af === AF_INET ? "inet" : "inet6");
 
+/** A listener's family as status gives it: an IPv6 socket without IPV6_V6ONLY is dual. */
+const listenerFamily = (af: number, v6only: boolean) =>
+  af === AF_INET ? "inet" : v6only ? "inet6" : "dual";
+
 function netns(inode: number, naming: Naming): TraceNetns {
   return { inode, name: naming.netnsName(inode) };
 }
 
 function listener(
   af: number,
+  v6only: boolean,
   address: string,
   port: number,
   socketInode: number,
@@ -40,7 +45,7 @@ function listener(
   return {
     address,
     port,
-    family: family(af),
+    family: listenerFamily(af, v6only),
     socketInode,
     processes: naming.owners(socketInode).map((o) => ({ pid: o.pid, command: o.command })),
   };
@@ -56,7 +61,14 @@ export function dropRecord(e: RawEvent, timeUs: number, naming: Naming): TraceDr
     acceptQueue: e.acceptQueue,
     acceptQueueMax: e.acceptQueueMax,
     synQueue: e.synQueue,
-    listener: listener(e.listenFamily, e.listenAddress, e.listenPort, e.sockIno, naming),
+    listener: listener(
+      e.listenFamily,
+      e.listenV6only,
+      e.listenAddress,
+      e.listenPort,
+      e.sockIno,
+      naming,
+    ),
     destination: { address: e.dstAddress, port: e.dstPort },
     remote: { address: e.srcAddress, port: e.srcPort },
     family: family(e.pktFamily),
@@ -108,9 +120,10 @@ export function summarizeListeners(
 ): TraceSummary["listeners"] {
   const groups = countByGroup(
     entries,
-    (key) => `${key.netnsIno}|${key.sockIno}|${key.family}|${key.address}|${key.port}`,
+    (key) =>
+      `${key.netnsIno}|${key.sockIno}|${key.family}|${key.v6only}|${key.address}|${key.port}`,
     (key): TraceSummary["listeners"][number] => ({
-      listener: listener(key.family, key.address, key.port, key.sockIno, naming),
+      listener: listener(key.family, key.v6only, key.address, key.port, key.sockIno, naming),
       netns: netns(key.netnsIno, naming),
       counts: zeroCounts(reasons),
       total: 0,

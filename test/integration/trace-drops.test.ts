@@ -135,7 +135,7 @@ describe.skipIf(skip).each(variants)("synq trace-drops --strategy $label", ({ st
     const v4 = run.summary.listeners.find((l) => l.listener.port === 8080);
     const dual = run.summary.listeners.find((l) => l.listener.port === 9090);
     expect(v4?.listener).toMatchObject({ address: "127.0.0.1", family: "inet" });
-    expect(dual?.listener).toMatchObject({ address: "::", family: "inet6" });
+    expect(dual?.listener).toMatchObject({ address: "::", family: "dual" });
     // SYN-time overflows only: each bumps the listener's sk_drops once.
     expect(v4?.total).toBe(sk.get("127.0.0.1:8080"));
     expect(dual?.total).toBe(sk.get("*:9090"));

@@ -52,6 +52,14 @@ describe("drop lines", () => {
     expect(line).toContain("[fd00::2]:5");
     expect(line).toMatch(/ web +-$/);
   });
+
+  it("writes a dual-stack listener as ss and status do", () => {
+    const dual = { ...drop.listener, address: "::", family: "dual" as const };
+    expect(dropLine({ ...drop, listener: dual })).toContain(" *:1234 ");
+    expect(dropLine({ ...drop, listener: { ...dual, address: "::ffff:10.0.0.1" } })).toContain(
+      "[::ffff:10.0.0.1]:1234",
+    );
+  });
 });
 
 describe("banner and summary", () => {

@@ -57,6 +57,12 @@ describe("drop records", () => {
       listener: { processes: [] },
     });
   });
+
+  it("name an IPv6 listener without IPV6_V6ONLY dual, as status does", () => {
+    const v6 = { ...event, listenFamily: 10, listenAddress: "::" };
+    expect(dropRecord({ ...v6, listenV6only: false }, 1, naming).listener.family).toBe("dual");
+    expect(dropRecord({ ...v6, listenV6only: true }, 1, naming).listener.family).toBe("inet6");
+  });
 });
 
 describe("summary", () => {
@@ -70,6 +76,23 @@ describe("summary", () => {
     netnsIno: 100,
     reason: "accept-queue-full",
     ...over,
+  });
+
+  it("names a dual-stack listener dual and keeps an IPv6-only one on the same port apart", () => {
+    const v6 = { family: 10, address: "::", port: 443 };
+    const listeners = summarizeListeners(
+      [
+        { key: lk({ ...v6, sockIno: 1, v6only: false }), count: 2 },
+        { key: lk({ ...v6, sockIno: 1, v6only: false, reason: "syn-queue-full" }), count: 1 },
+        { key: lk({ ...v6, sockIno: 2, v6only: true }), count: 1 },
+      ],
+      [...reasons],
+      naming,
+    );
+    expect(listeners.map((l) => [l.listener.family, l.total])).toEqual([
+      ["dual", 3],
+      ["inet6", 1],
+    ]);
   });
 
   it("totals per listener, largest first, every traced reason present", () => {
