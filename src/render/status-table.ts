@@ -1,63 +1,20 @@
-import type { Finding, Listener, NamespaceStatus, Severity, Status } from "../model/status.js";
+import type { Finding, NamespaceStatus, Status } from "../model/status.js";
 import type { Palette } from "./colour.js";
-import { textTable } from "./text-table.js";
-
-function table(head: string[], rows: string[][], p: Palette): string {
-  return textTable(
-    head.map((h) => p.bold(h)),
-    rows,
-  );
-}
-
-function fill(percent: number, p: Palette): string {
-  const text = `${percent}%`;
-  if (percent >= 100) return p.red(text);
-  if (percent >= 80) return p.yellow(text);
-  return text;
-}
-
-function owners(l: Listener): string {
-  if (l.processes.length === 0) return "-";
-  return [...new Set(l.processes.map((o) => `${o.command}/${o.pid}`))].join(",");
-}
-
-const SEVERITY_LABEL: Record<Severity, string> = {
-  critical: "CRIT",
-  warning: "WARN",
-  info: "INFO",
-};
-
-function severity(s: Severity, p: Palette): string {
-  const label = SEVERITY_LABEL[s];
-  return s === "critical" ? p.red(label) : s === "warning" ? p.yellow(label) : p.dim(label);
-}
-
-function rateText(perSecond: number | null): string {
-  return perSecond === null ? "" : `${perSecond.toFixed(perSecond >= 10 ? 0 : 1)}/s`;
-}
+import {
+  findingText,
+  LISTENER_HEAD,
+  listenerCells,
+  rateText,
+  SHARED_SYN_RECV_NOTE,
+  severity,
+  statusHeader,
+  table,
+} from "./status-cells.js";
 
 function listenersTable(ns: NamespaceStatus, p: Palette): string {
-  const rows = ns.listeners.map((l) => {
-    const drops =
-      l.drops === null
-        ? "?"
-        : l.dropsPerSecond
-          ? `${l.drops} (${rateText(l.dropsPerSecond)})`
-          : String(l.drops);
-    return [
-      l.device ? `${l.local}%${l.device}` : l.local,
-      owners(l),
-      `${l.acceptQueue.depth}/${l.acceptQueue.backlog}`,
-      fill(l.acceptQueue.fillPercent, p),
-      l.synQueue.sharedWith ? `${l.synQueue.depth}*` : String(l.synQueue.depth),
-      String(l.synQueue.limit),
-      fill(l.synQueue.fillPercent, p),
-      l.drops ? p.red(drops) : drops,
-    ];
-  });
   return table(
-    ["Local", "Process", "Accept q", "Fill", "SYN-RECV", "SYN limit", "Fill", "Drops"],
-    rows,
+    LISTENER_HEAD,
+    ns.listeners.map((l) => listenerCells(l, p)),
     p,
   );
 }
@@ -65,10 +22,7 @@ function listenersTable(ns: NamespaceStatus, p: Palette): string {
 function findingsText(findings: Finding[], p: Palette): string {
   if (findings.length === 0) return p.green("No problems found.");
   return findings
-    .map((f) => {
-      const where = [f.netns ? `netns ${f.netns}` : "", f.listener ?? ""].filter(Boolean).join(" ");
-      return `${severity(f.severity, p)} ${where ? `${p.bold(where)}: ` : ""}${f.message}\n     fix: ${f.fix}`;
-    })
+    .map((f) => `${severity(f.severity, p)} ${findingText(f, p)}\n     fix: ${f.fix}`)
     .join("\n");
 }
 
@@ -85,7 +39,7 @@ function namespaceText(ns: NamespaceStatus, p: Palette, many: boolean): string {
     `${p.bold("Listeners")}\n${ns.listeners.length ? listenersTable(ns, p) : p.dim("No TCP listeners.")}`,
   );
   if (ns.listeners.some((l) => l.synQueue.sharedWith > 0)) {
-    parts.push(p.dim("* SYN-RECV shared by SO_REUSEPORT listeners on the same address:port"));
+    parts.push(p.dim(SHARED_SYN_RECV_NOTE));
   }
   if (ns.synRecvUnattributed > 0) {
     parts.push(p.dim(`${ns.synRecvUnattributed} SYN-RECV entries match no listener (it closed?)`));
@@ -105,15 +59,8 @@ function namespaceText(ns: NamespaceStatus, p: Palette, many: boolean): string {
 /** The human view of `synq status`: sysctls, listeners, counters and findings per namespace. */
 export function renderStatus(status: Status, p: Palette): string {
   const many = status.namespaces.length > 1 || status.namespaces.some((n) => n.netns !== "");
-  const header = p.dim(
-    `kernel ${status.kernel.release}: ${status.kernel.synQueueRule}` +
-      (status.intervalSeconds ? `; rates over ${status.intervalSeconds} s` : ""),
-  );
-  const notes = (status.skippedNamespaces ?? []).map((s) =>
-    p.dim(`note: network namespace ${s.netns} skipped: it ${s.reason}`),
-  );
   return [
-    [header, ...notes].join("\n"),
+    statusHeader(status, p),
     ...status.namespaces.map((ns) => namespaceText(ns, p, many)),
   ].join("\n\n");
 }
