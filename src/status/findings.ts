@@ -13,7 +13,12 @@ export interface FindingsInput {
 /** Fill level (percent) from which a queue is reported as nearly full. */
 export const NEAR_FULL_PERCENT = 80;
 
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+/** Severities, most severe first: sort by `SEVERITY_ORDER[s]` ascending. */
+export const SEVERITY_ORDER: Readonly<Record<Severity, number>> = {
+  critical: 0,
+  warning: 1,
+  info: 2,
+};
 
 function counter(counters: readonly Counter[], name: string): Counter | undefined {
   return counters.find((c) => c.name === name);
