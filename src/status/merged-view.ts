@@ -133,44 +133,50 @@ export function mergedListeners(
   rated: boolean,
   top: number,
 ): MergedListeners {
-  const ranks = new Map(namespaces.map((ns, i) => [ns.netns, i]));
   const worst = worstByListener(namespaces);
   const problems: { l: Listener; severity: number }[] = [];
   const healthy: Listener[] = [];
+  let leftOut = 0;
+  let leftOutNamespaces = 0;
   for (const ns of namespaces) {
+    const fine: Listener[] = [];
     for (const l of ns.listeners) {
       const found = worst.get(findingKey(l.netns, l.local));
       if (found !== undefined || (l.drops ?? 0) > 0 || (l.dropsPerSecond ?? 0) > 0) {
         // A listener that dropped without a finding (old drops under --interval) comes last.
         problems.push({ l, severity: found === undefined ? 3 : SEVERITY_ORDER[found] });
       } else {
-        healthy.push(l);
+        fine.push(l);
       }
     }
+    // Namespaces come in view order: only the first few need their listeners sorted.
+    const room = top === 0 ? fine.length : Math.max(0, top - healthy.length);
+    const taken = Math.min(room, fine.length);
+    if (taken > 0) fine.sort(byAddress);
+    for (let i = 0; i < taken; i++) healthy.push(fine[i] as Listener);
+    const left = fine.length - taken;
+    if (left > 0) {
+      leftOut += left;
+      leftOutNamespaces++;
+    }
   }
-  const byPlace = (a: Listener, b: Listener) =>
-    (ranks.get(a.netns) ?? 0) - (ranks.get(b.netns) ?? 0) ||
-    a.port - b.port ||
-    (a.local < b.local ? -1 : a.local > b.local ? 1 : 0);
+  // Stable: ties stay in view order.
   problems.sort(
     (a, b) =>
       a.severity - b.severity ||
       (rated ? (b.l.dropsPerSecond ?? 0) - (a.l.dropsPerSecond ?? 0) : 0) ||
-      (b.l.drops ?? 0) - (a.l.drops ?? 0) ||
-      byPlace(a.l, b.l),
+      (b.l.drops ?? 0) - (a.l.drops ?? 0),
   );
-  healthy.sort(byPlace);
-  const shown = limit(healthy, top);
-  const left = healthy.slice(shown.length);
-  return {
-    problems: problems.map((x) => x.l),
-    healthy: shown,
-    leftOut: left.length,
-    leftOutNamespaces: new Set(left.map((l) => l.netns)).size,
-  };
+  return { problems: problems.map((x) => x.l), healthy, leftOut, leftOutNamespaces };
 }
 
-const NONE = { value: null, perSecond: null };
+/** By port, then address as text. */
+function byAddress(a: Listener, b: Listener): number {
+  return a.port - b.port || (a.local < b.local ? -1 : a.local > b.local ? 1 : 0);
+}
+
+const NONE: Pick<Counter, "value" | "perSecond"> = { value: null, perSecond: null };
+const COUNTER_INDEX: ReadonlyMap<string, number> = new Map(MERGED_COUNTERS.map((n, i) => [n, i]));
 
 /**
  * Namespaces with non-zero MERGED_COUNTERS (`rated`: with a non-zero rate), most overflows
@@ -183,11 +189,11 @@ export function mergedCounters(
 ): MergedCounters {
   const rows: CounterRow[] = [];
   for (const ns of namespaces) {
-    const byName = new Map(ns.counters.map((c) => [c.name, c]));
-    const counters = MERGED_COUNTERS.map((name) => {
-      const c = byName.get(name);
-      return { value: c?.value ?? null, perSecond: c?.perSecond ?? null };
-    });
+    const counters = MERGED_COUNTERS.map(() => ({ ...NONE }));
+    for (const c of ns.counters) {
+      const i = COUNTER_INDEX.get(c.name);
+      if (i !== undefined) counters[i] = { value: c.value, perSecond: c.perSecond };
+    }
     if (counters.some((c) => ((rated ? c.perSecond : c.value) ?? 0) !== 0)) {
       rows.push({ netns: ns.netns, counters });
     }

@@ -246,4 +246,25 @@ describe("mergedView", () => {
     expect(view.findings).toHaveLength(2);
     expect(view.sysctls.every((m) => m.outliers.length === 0)).toBe(true);
   });
+
+  it("lists namespaces in view order whatever order the status has them in", () => {
+    const s = fleet({ overflowing: ["cust-3", "cust-12"], intervalSeconds: 1 });
+    // Both drop 10 per second and have dropped as often: a tie, left in view order.
+    listenerOf(s, "cust-12", 80).drops = 100;
+    const forward = mergedView(s, 4);
+    s.namespaces.reverse();
+    const backward = mergedView(s, 4);
+    expect(backward.listeners.problems.map(place)).toEqual(["cust-3/80", "cust-12/80"]);
+    expect(backward.listeners.problems.map(place)).toEqual(forward.listeners.problems.map(place));
+    expect(backward.listeners.healthy.map(place)).toEqual([
+      "/80",
+      "/8001",
+      "cust-1/80",
+      "cust-1/8001",
+    ]);
+    // Same rates; cust-12 has overflowed more in all.
+    expect(backward.counters.rows.map((r) => r.netns)).toEqual(["cust-12", "cust-3"]);
+    expect(backward.counters).toEqual(forward.counters);
+    expect(backward.findings[0]?.findings.map((f) => f.netns)).toEqual(["cust-3", "cust-12"]);
+  });
 });
