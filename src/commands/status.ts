@@ -15,6 +15,7 @@ export default class StatusCommand extends SynqCommand {
     "<%= config.bin %> status --port 443 --interval 5",
     "<%= config.bin %> status --netns web --json",
     "<%= config.bin %> status --all-netns --check",
+    "<%= config.bin %> status --all-netns --top 0",
   ];
   static override flags = {
     port: Flags.string({ summary: "Only listeners on this port." }),
@@ -26,6 +27,10 @@ export default class StatusCommand extends SynqCommand {
       summary: "Every network namespace; each listener tagged with its own.",
     }),
     interval: Flags.string({ summary: "Sample twice, S seconds apart, and show rates." }),
+    top: Flags.string({
+      summary:
+        "With --all-netns: show at most N healthy listeners and N namespaces' counters (default 20; 0 shows all).",
+    }),
     check: Flags.boolean({
       summary: "Exit 2 when a warning or critical finding exists (for cron/monitoring).",
     }),
@@ -40,19 +45,24 @@ export default class StatusCommand extends SynqCommand {
     const { flags } = await this.parse(StatusCommand);
     // Loaded on demand: `synq --help` and other commands do not pay for them.
     const { statusReport } = await import("../status/status-report.js");
-    const { status, failing } = await statusReport({
+    const { status, failing, merged, top } = await statusReport({
       port: flags.port,
       netns: flags.netns,
       allNetns: flags["all-netns"],
       interval: flags.interval,
+      top: flags.top,
       procRoot: process.env.SYNQ_PROC_ROOT || undefined,
     });
     if (!this.jsonEnabled()) {
-      const [{ renderStatus }, { palette }] = await Promise.all([
-        import("../render/status-table.js"),
-        import("../render/colour.js"),
-      ]);
-      this.log(renderStatus(status, palette(process.stdout, process.env, !flags.color)));
+      const { palette } = await import("../render/colour.js");
+      const p = palette(process.stdout, process.env, !flags.color);
+      if (merged) {
+        const { renderMergedStatus } = await import("../render/status-merged.js");
+        this.log(renderMergedStatus(status, top, p));
+      } else {
+        const { renderStatus } = await import("../render/status-table.js");
+        this.log(renderStatus(status, p));
+      }
     }
     // exitCode rather than this.exit(): oclif must still print the JSON result.
     if (flags.check && failing) process.exitCode = ExitCode.findings;

@@ -1,9 +1,10 @@
 import type { Status } from "../model/status.js";
-import { parsePort, parseSeconds } from "../parsers/flag-values.js";
+import { parsePort, parseSeconds, parseWholeNumber } from "../parsers/flag-values.js";
 import { discoverNetns, resolveNetns } from "../system/netns.js";
 import { currentNetns } from "../system/netns-target.js";
 import { collectStatus } from "./collect-status.js";
 import { failsCheck } from "./findings.js";
+import { DEFAULT_TOP } from "./merged-view.js";
 
 /** What the user asked `synq status` for, as typed. */
 export interface StatusOptions {
@@ -11,16 +12,34 @@ export interface StatusOptions {
   netns?: string | undefined;
   allNetns: boolean;
   interval?: string | undefined;
+  top?: string | undefined;
   procRoot?: string | undefined;
 }
 
-/** Validates the options, resolves namespaces and collects the status; `failing` is for --check. */
-export async function statusReport(
-  opts: StatusOptions,
-): Promise<{ status: Status; failing: boolean }> {
+/** What `synq status` shows, and how. */
+export interface StatusReport {
+  status: Status;
+  /** A warning or critical finding: --check fails. */
+  failing: boolean;
+  /** The report covers a selection of namespaces: shown merged into one view. */
+  merged: boolean;
+  /** How many healthy listeners and namespaces' counters the merged view shows; 0: all. */
+  top: number;
+}
+
+/** Validates the options, resolves namespaces and collects the status. */
+export async function statusReport(opts: StatusOptions): Promise<StatusReport> {
   const port = opts.port === undefined ? null : parsePort(opts.port);
   const intervalSeconds =
     opts.interval === undefined ? null : parseSeconds(opts.interval, "--interval");
+  const top =
+    opts.top === undefined
+      ? DEFAULT_TOP
+      : parseWholeNumber(opts.top, "--top", {
+          min: 0,
+          max: 1_000_000,
+          what: "a number of rows from 0 (all) to 1000000",
+        });
   const targets = opts.allNetns
     ? await discoverNetns()
     : [opts.netns ? await resolveNetns(opts.netns) : currentNetns];
@@ -32,5 +51,7 @@ export async function statusReport(
     skipVanished: opts.allNetns,
   });
   const failing = status.namespaces.some((ns) => ns.findings.some(failsCheck));
-  return { status, failing };
+  // A selection of namespaces is shown merged: one report per namespace does not scale.
+  const merged = opts.allNetns;
+  return { status, failing, merged, top };
 }

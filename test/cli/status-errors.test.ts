@@ -96,8 +96,26 @@ describe("synq status bad input", () => {
     [["--interval", "-1"], /--interval "-1" is not a duration/],
     [["--interval", "soon"], /--interval "soon" is not a duration/],
     [["--interval", "x"], /--interval "x" is not a duration/],
+    [["--top", "-1"], /--top "-1" is not a number of rows from 0 \(all\) to 1000000$/],
+    [["--top", "ten"], /--top "ten" is not a number of rows/],
+    [["--top", "2.5"], /--top "2.5" is not a number of rows/],
+    [["--top", "1e3"], /--top "1e3" is not a number of rows/],
+    [["--top", "1000001"], /--top "1000001" is not a number of rows/],
+    [["--all-netns", "--top", "x"], /--top "x" is not a number of rows/],
   ])("rejects %j", (args, pattern) => {
     statusFailsBothWays(args, {}, ExitCode.badInput, pattern);
+  });
+
+  it("takes --top with --json and leaves the JSON as it is", () => {
+    const env = fixtureEnv(busy.dir, join(busy.dir, "proc"));
+    const [topped, plain] = [["--top", "1"], []].map((top) => {
+      const r = runSynq(["status", "--json", ...top], env);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      return { ...JSON.parse(r.stdout), generatedAt: null };
+    });
+    expect(topped.namespaces[0].listeners.length).toBeGreaterThan(1);
+    expect(topped).toEqual(plain);
   });
 
   it.each([
