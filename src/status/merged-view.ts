@@ -29,7 +29,7 @@ export const MERGED_COUNTERS = [
 
 /** The listeners to show: every problem, then at most `top` healthy ones. */
 export interface MergedListeners {
-  /** Listeners named by a finding or that dropped: worst finding first, then most drops. */
+  /** Listeners named by a warning or critical finding, or that dropped: worst first, then most drops. */
   problems: Listener[];
   /** Healthy listeners by namespace, port and address; at most `top` of them. */
   healthy: Listener[];
@@ -141,10 +141,13 @@ export function mergedListeners(
   for (const ns of namespaces) {
     const fine: Listener[] = [];
     for (const l of ns.listeners) {
+      // Info findings (a backlog equal to somaxconn is common) do not make a problem: on a
+      // fleet where every listener has one, none would ever be left out.
       const found = worst.get(findingKey(l.netns, l.local));
-      if (found !== undefined || (l.drops ?? 0) > 0 || (l.dropsPerSecond ?? 0) > 0) {
+      const serious = found === "critical" || found === "warning";
+      if (serious || (l.drops ?? 0) > 0 || (l.dropsPerSecond ?? 0) > 0) {
         // A listener that dropped without a finding (old drops under --interval) comes last.
-        problems.push({ l, severity: found === undefined ? 3 : SEVERITY_ORDER[found] });
+        problems.push({ l, severity: serious ? SEVERITY_ORDER[found] : 3 });
       } else {
         fine.push(l);
       }
