@@ -38,7 +38,7 @@ export async function listNamedNetns(runDir = NETNS_RUN_DIR): Promise<NetnsTarge
 }
 
 /** The inode of a namespace file (the `4026531840` of `net:[4026531840]`), or null if gone. */
-async function netnsInode(path: string): Promise<number | null> {
+export async function netnsInode(path: string): Promise<number | null> {
   try {
     return (await stat(path)).ino;
   } catch {
