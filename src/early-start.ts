@@ -1,11 +1,12 @@
 // Only light modules here: every command imports this file before oclif.
 import { readFileSync } from "node:fs";
 import { NETNS_RUN_DIR } from "./system/netns.js";
+import { isNetnsPattern } from "./system/netns-glob.js";
 import type { NetnsTarget } from "./system/netns-target.js";
 
 /**
  * The namespace `synq status ARGS` will read, when the arguments say so unambiguously; null
- * for anything else (another command, --help, --all-netns, a repeated or odd --netns).
+ * for anything else (another command, --help, --all-netns, a repeated, odd or pattern --netns).
  */
 export function statusTargetOf(args: readonly string[]): NetnsTarget | null {
   if (args[0] !== "status") return null;
@@ -24,7 +25,7 @@ export function statusTargetOf(args: readonly string[]): NetnsTarget | null {
     }
   }
   if (specs === 0) return { name: "", path: null };
-  if (specs > 1 || spec === undefined || spec === "") return null;
+  if (specs > 1 || spec === undefined || spec === "" || isNetnsPattern(spec)) return null;
   if (spec.startsWith("/")) return { name: spec, path: spec };
   if (spec.includes("/") || spec === "." || spec === "..") return null;
   return { name: spec, path: `${NETNS_RUN_DIR}/${spec}` };

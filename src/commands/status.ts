@@ -14,13 +14,18 @@ export default class StatusCommand extends SynqCommand {
     "<%= config.bin %> status",
     "<%= config.bin %> status --port 443 --interval 5",
     "<%= config.bin %> status --netns web --json",
+    "<%= config.bin %> status --netns 'cust-*' --netns db",
     "<%= config.bin %> status --all-netns --check",
     "<%= config.bin %> status --all-netns --top 0",
   ];
   static override flags = {
     port: Flags.string({ summary: "Only listeners on this port." }),
     netns: Flags.string({
-      summary: "Network namespace: a name from /run/netns or a path like /proc/PID/ns/net.",
+      summary:
+        "Network namespace: a name from /run/netns, a path like /proc/PID/ns/net, or a pattern " +
+        "(cust-*, pid:*); repeatable.",
+      multiple: true,
+      multipleNonGreedy: true,
       exclusive: ["all-netns"],
     }),
     "all-netns": Flags.boolean({

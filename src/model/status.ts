@@ -92,7 +92,10 @@ export const statusSchema = z.object({
   skippedNamespaces: z
     .array(skippedNamespaceSchema)
     .optional()
-    .describe("--all-netns: namespaces listed but not read; present only when there are some"),
+    .describe(
+      "--all-netns, --netns patterns or several --netns: namespaces listed but not read; " +
+        "present only when there are some",
+    ),
 });
 
 export type Severity = z.infer<typeof severitySchema>;

@@ -22,8 +22,9 @@ export interface StatusRequest {
   intervalSeconds: number | null;
   procRoot?: string;
   /**
-   * `--all-netns`: a namespace that goes away between listing and reading is left out with a
-   * note. Otherwise (one namespace asked for by name) that is the "does not exist" error.
+   * A merged view (`--all-netns`, patterns, several `--netns`): a namespace that goes away
+   * between listing and reading is left out with a note. Otherwise (one namespace asked for by
+   * name) that is the "does not exist" error.
    */
   skipVanished?: boolean;
 }

@@ -1,7 +1,6 @@
 import type { Status } from "../model/status.js";
 import { parsePort, parseSeconds, parseWholeNumber } from "../parsers/flag-values.js";
-import { discoverNetns, resolveNetns } from "../system/netns.js";
-import { currentNetns } from "../system/netns-target.js";
+import { selectNetns } from "../system/netns-select.js";
 import { collectStatus } from "./collect-status.js";
 import { failsCheck } from "./findings.js";
 import { DEFAULT_TOP } from "./merged-view.js";
@@ -9,7 +8,8 @@ import { DEFAULT_TOP } from "./merged-view.js";
 /** What the user asked `synq status` for, as typed. */
 export interface StatusOptions {
   port?: string | undefined;
-  netns?: string | undefined;
+  /** `--netns` values: names, namespace file paths, patterns. */
+  netns?: string[] | undefined;
   allNetns: boolean;
   interval?: string | undefined;
   top?: string | undefined;
@@ -40,18 +40,14 @@ export async function statusReport(opts: StatusOptions): Promise<StatusReport> {
           max: 1_000_000,
           what: "a number of rows from 0 (all) to 1000000",
         });
-  const targets = opts.allNetns
-    ? await discoverNetns()
-    : [opts.netns ? await resolveNetns(opts.netns) : currentNetns];
+  const { targets, merged } = await selectNetns(opts.netns ?? [], { all: opts.allNetns });
   const status = await collectStatus({
     targets,
     port,
     intervalSeconds,
     procRoot: opts.procRoot,
-    skipVanished: opts.allNetns,
+    skipVanished: merged,
   });
   const failing = status.namespaces.some((ns) => ns.findings.some(failsCheck));
-  // A selection of namespaces is shown merged: one report per namespace does not scale.
-  const merged = opts.allNetns;
   return { status, failing, merged, top };
 }

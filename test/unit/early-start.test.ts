@@ -22,6 +22,8 @@ describe("statusTargetOf: the namespace synq status will read, decided before oc
     [["status", "--netns"]],
     [["status", "--netns="]],
     [["status", "--netns", "a", "--netns", "b"]],
+    [["status", "--netns", "cust-*"]],
+    [["status", "--netns=web-[12]"]],
     [["status", "--netns", "../etc"]],
     [["status", "--netns", ".."]],
     [["status", "--", "--netns", "x"]],
