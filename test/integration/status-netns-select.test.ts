@@ -9,7 +9,12 @@ import { ExitCode } from "../../src/errors.js";
 import { type Status, statusSchema } from "../../src/model/status.js";
 import { collectStatus } from "../../src/status/collect-status.js";
 import { selectNetns } from "../../src/system/netns-select.js";
-import { deleteNetns, type RunningScenario, startScenario } from "../helpers/netns.js";
+import {
+  deleteNetns,
+  type RunningScenario,
+  setNetnsSysctl,
+  startScenario,
+} from "../helpers/netns.js";
 import { expectOneLineErrorBothWays } from "../helpers/one-line-error.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
 import { runSynq } from "../helpers/run-synq.js";
@@ -70,6 +75,16 @@ describe.skipIf(skip)("synq status --netns: patterns and repeats", () => {
       expect(status.skippedNamespaces).toBeUndefined();
     });
   }
+
+  it("reads each namespace's own sysctls", () => {
+    setNetnsSysctl(cust(2), "net.core.somaxconn", 1234);
+    setNetnsSysctl(cust(2), "net.ipv4.tcp_syncookies", 0);
+    const sysctls = statusJson(["--netns", `${prefix}cust-[23]`]).namespaces.map((n) =>
+      Object.fromEntries(n.sysctls.map((s) => [s.key, s.value])),
+    );
+    expect(sysctls.map((s) => s["net.core.somaxconn"])).toEqual([1234, 4096]);
+    expect(sysctls.map((s) => s["net.ipv4.tcp_syncookies"])).toEqual([0, 1]);
+  });
 
   it("?, [...] and [!...] select single characters", () => {
     expect(netnsOf(statusJson(["--netns", `${prefix}cust-?`]))).toEqual(
