@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SynqError } from "../errors.js";
 import { describeSynQueueRule, synQueueRule } from "../kernel/syn-queue-limit.js";
@@ -13,6 +14,7 @@ import { currentNetns, type NetnsTarget } from "../system/netns-target.js";
 import { DEFAULT_PROC_ROOT, readProcFile } from "../system/proc.js";
 import { scanSocketFds } from "../system/socket-owners.js";
 import { buildNamespaceStatus } from "./build-status.js";
+import { mapBounded } from "./map-bounded.js";
 import { sampleNamespace } from "./read-namespace.js";
 
 /** What `synq status` was asked for. */
@@ -41,7 +43,14 @@ function oneOwnerScan(): () => Promise<Float64Array> {
   };
 }
 
-/** Collects the status of every requested namespace, concurrently. */
+/**
+ * How many namespaces are read at once. Over sock_diag a namespace is read synchronously, one
+ * at a time whatever this says; through `ss` each is two processes, and 1,000 namespaces at
+ * once were 2,000 of them.
+ */
+export const NAMESPACES_AT_ONCE = Math.max(2, availableParallelism());
+
+/** Collects the status of every requested namespace, a few side by side. */
 export async function collectStatus(req: StatusRequest): Promise<Status> {
   const procRoot = req.procRoot ?? DEFAULT_PROC_ROOT;
   const targets = req.targets.length ? req.targets : [currentNetns];
@@ -49,13 +58,11 @@ export async function collectStatus(req: StatusRequest): Promise<Status> {
   // re-thrown by the await below, not left unhandled.
   const sampleAll = () => {
     const scanOwners = oneOwnerScan();
-    return Promise.all(
-      targets.map((t) =>
-        sampleNamespace(t, procRoot, scanOwners).catch((err: unknown) => {
-          if (req.skipVanished && err instanceof NetnsGoneError) return null;
-          throw err;
-        }),
-      ),
+    return mapBounded(targets, NAMESPACES_AT_ONCE, (t) =>
+      sampleNamespace(t, procRoot, scanOwners).catch((err: unknown) => {
+        if (req.skipVanished && err instanceof NetnsGoneError) return null;
+        throw err;
+      }),
     );
   };
   const sampling = sampleAll();

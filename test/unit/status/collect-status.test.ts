@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { collectStatus } from "../../../src/status/collect-status.js";
+import { collectStatus, NAMESPACES_AT_ONCE } from "../../../src/status/collect-status.js";
 import { currentNetns } from "../../../src/system/netns-target.js";
 
 // The real scan, counted: how many times a sample walks /proc is what is under test.
@@ -12,6 +12,24 @@ vi.mock("../../../src/system/socket-owners.js", async (importOriginal) => {
     scanSocketFds: (...args: Parameters<typeof real.scanSocketFds>) => {
       scans.count++;
       return real.scanSocketFds(...args);
+    },
+  };
+});
+
+// The real sampling, with how many namespaces are being read at once.
+const sampling = vi.hoisted(() => ({ active: 0, most: 0 }));
+vi.mock("../../../src/status/read-namespace.js", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../../src/status/read-namespace.js")>();
+  return {
+    ...real,
+    sampleNamespace: async (...args: Parameters<typeof real.sampleNamespace>) => {
+      sampling.active++;
+      sampling.most = Math.max(sampling.most, sampling.active);
+      try {
+        return await real.sampleNamespace(...args);
+      } finally {
+        sampling.active--;
+      }
     },
   };
 });
@@ -44,5 +62,21 @@ describe("collectStatus: socket owners", () => {
     scans.count = 0;
     await collectStatus({ targets: [currentNetns, currentNetns], port, intervalSeconds: 0.05 });
     expect(scans.count).toBe(2);
+  });
+});
+
+describe("collectStatus: many namespaces", () => {
+  it(`reads at most ${NAMESPACES_AT_ONCE} namespaces at once, and reports every one in order`, async () => {
+    sampling.most = 0;
+    const count = NAMESPACES_AT_ONCE * 3;
+    const status = await collectStatus({
+      targets: Array.from({ length: count }, (_, i) => ({ ...currentNetns, name: `n${i}` })),
+      port: 1,
+      intervalSeconds: null,
+    });
+    expect(status.namespaces.map((n) => n.netns)).toEqual(
+      Array.from({ length: count }, (_, i) => `n${i}`),
+    );
+    expect(sampling.most).toBe(NAMESPACES_AT_ONCE);
   });
 });
