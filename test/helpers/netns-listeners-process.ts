@@ -1,0 +1,23 @@
+/**
+ * One process that opens listeners in many named network namespaces
+ * (`node --import tsx netns-listeners-process.ts '<json>'`), prints `ready`, and holds them
+ * until its stdin closes: a thousand namespaces cost one process, not a thousand. It enters
+ * each namespace with setns(2) only for the socket() calls; a socket stays in the namespace
+ * it was created in.
+ */
+import { withNetns } from "../../src/system/enter-netns.js";
+import { NETNS_RUN_DIR } from "../../src/system/netns.js";
+import { type ListenerSpec, openListener } from "./libc-socket.js";
+
+/** The listeners to open in each /run/netns name. */
+export type NetnsListeners = { netns: string; listeners: ListenerSpec[] }[];
+
+const request = JSON.parse(process.argv[2] ?? "[]") as NetnsListeners;
+for (const { netns, listeners } of request) {
+  withNetns(`${NETNS_RUN_DIR}/${netns}`, netns, () => {
+    for (const l of listeners) openListener(l);
+  });
+}
+process.stdout.write("ready\n");
+process.stdin.resume();
+process.stdin.on("end", () => process.exit(0));
