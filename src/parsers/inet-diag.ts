@@ -20,15 +20,79 @@ export const NLMSG_DONE = 3;
 export const SOCK_DIAG_BY_FAMILY = 20;
 export const TCP_SYN_RECV = 3;
 export const TCP_LISTEN = 10;
+/** Attribute types (enum in include/uapi/linux/inet_diag.h). */
+const INET_DIAG_SKMEMINFO = 7;
+const INET_DIAG_SKV6ONLY = 11;
 /** idiag_ext bit asking for INET_DIAG_SKMEMINFO (sk_meminfo[], whose index 8 is sk_drops). */
-export const EXT_SKMEMINFO = 1 << (7 - 1);
+export const EXT_SKMEMINFO = 1 << (INET_DIAG_SKMEMINFO - 1);
 /** The states `synq status` dumps: listeners and their request sockets. */
 export const LISTEN_AND_SYN_RECV = (1 << TCP_LISTEN) | (1 << TCP_SYN_RECV);
 
-const INET_DIAG_MSG_LEN = 72;
-const INET_DIAG_SKMEMINFO = 7;
-const INET_DIAG_SKV6ONLY = 11;
+/** Byte offset of nlmsg_type in struct nlmsghdr (after the u32 nlmsg_len). */
+const NLMSG_TYPE = 4;
+
+/**
+ * struct inet_diag_msg (include/uapi/linux/inet_diag.h): byte offsets of its fields from the
+ * start of the struct (`sport` to `cookie` are its struct inet_diag_sockid), and its size;
+ * rtattrs follow it.
+ */
+const INET_DIAG_MSG = {
+  family: 0, // __u8
+  state: 1, // __u8
+  timer: 2, // __u8
+  retrans: 3, // __u8
+  sport: 4, // __be16
+  dport: 6, // __be16
+  src: 8, // __be32[4]: an IPv4 address in the first
+  dst: 24, // __be32[4]
+  if: 40, // __u32
+  cookie: 44, // __u32[2]
+  expires: 52, // __u32
+  rqueue: 56, // __u32
+  wqueue: 60, // __u32
+  uid: 64, // __u32
+  inode: 68, // __u32
+  size: 72,
+} as const;
+
+/** A field's 32-bit word in a netlink message whose payload is an inet_diag_msg. */
+function wordOf(offset: number): number {
+  return (NLMSG_HDRLEN + offset) >> 2;
+}
+
+/**
+ * The same layout as 32-bit word indices from the start of the netlink message, for the fast
+ * paths (little-endian hosts only: there the low 16 bits of a word are its first two bytes).
+ */
+const WORD = {
+  type: NLMSG_TYPE >> 2, // low 16 bits: nlmsg_type
+  familyState: wordOf(INET_DIAG_MSG.family), // low 16 bits: family, then state
+  sport: wordOf(INET_DIAG_MSG.sport), // low 16 bits: sport's wire bytes
+  src: wordOf(INET_DIAG_MSG.src),
+  if: wordOf(INET_DIAG_MSG.if),
+  rqueue: wordOf(INET_DIAG_MSG.rqueue),
+  wqueue: wordOf(INET_DIAG_MSG.wqueue),
+  uid: wordOf(INET_DIAG_MSG.uid),
+  inode: wordOf(INET_DIAG_MSG.inode),
+} as const;
+
+/** A netlink message long enough for a whole inet_diag_msg. */
+const DIAG_MESSAGE_MIN = NLMSG_HDRLEN + INET_DIAG_MSG.size;
+/** WORD.familyState's low 16 bits (on little-endian hosts) for the fast paths' sockets. */
+const V4_SYN_RECV = AF_INET | (TCP_SYN_RECV << 8);
+const V4_LISTEN = AF_INET | (TCP_LISTEN << 8);
+
+/** struct rtattr: u16 rta_len, u16 rta_type (at RTA_TYPE), then the payload (4-byte aligned). */
+const RTA_TYPE = 2;
+const RTA_HDRLEN = 4;
+/** rta_type less the NLA_F_NESTED and NLA_F_NET_BYTEORDER flags. */
+const NLA_TYPE_MASK = 0x3fff;
+/** Index of sk_drops in the SKMEMINFO attribute's u32 array (SK_MEMINFO_DROPS). */
 const SK_MEMINFO_DROPS = 8;
+/** An SKMEMINFO attribute long enough to hold sk_drops. */
+const SKMEMINFO_WITH_DROPS = RTA_HDRLEN + 4 * (SK_MEMINFO_DROPS + 1);
+/** Bytes of an IPv6 address (idiag_src's whole array). */
+const IPV6_LEN = 16;
 
 /**
  * An endpoint bound to a device (SO_BINDTODEVICE, sk_bound_dev_if): the dump has only the
@@ -88,25 +152,23 @@ export class InetDiagDumpParser {
         if (len < NLMSG_HDRLEN || at + len > length) {
           throw this.fail(`bad nlmsg_len ${len}`, messages);
         }
-        // Fast path, once per request socket: IPv4, not bound to a device, endpoint seen before.
+        // Fast paths, read as words: IPv4 request sockets and listeners not bound to a device.
+        let read = false;
         if (
           HOST_LE &&
-          len >= NLMSG_HDRLEN + INET_DIAG_MSG_LEN &&
-          ((words[w + 1] as number) & 0xffff) === SOCK_DIAG_BY_FAMILY &&
-          ((words[w + 4] as number) & 0xffff) === (AF_INET | (TCP_SYN_RECV << 8)) &&
-          words[w + 14] === 0
+          len >= DIAG_MESSAGE_MIN &&
+          ((words[w + WORD.type] as number) & 0xffff) === SOCK_DIAG_BY_FAMILY &&
+          words[w + WORD.if] === 0
         ) {
-          v4Counts.add((words[w + 5] as number) & 0xffff, words[w + 6] as number);
-        } else if (
-          HOST_LE &&
-          len >= NLMSG_HDRLEN + INET_DIAG_MSG_LEN &&
-          ((words[w + 1] as number) & 0xffff) === SOCK_DIAG_BY_FAMILY &&
-          ((words[w + 4] as number) & 0xffff) === (AF_INET | (TCP_LISTEN << 8)) &&
-          words[w + 14] === 0 &&
-          this.v4Listener(data, words, w, len)
-        ) {
-          // Fast path, once per IPv4 listener not bound to a device: read as words, no calls.
-        } else {
+          const familyState = (words[w + WORD.familyState] as number) & 0xffff;
+          if (familyState === V4_SYN_RECV) {
+            v4Counts.add((words[w + WORD.sport] as number) & 0xffff, words[w + WORD.src] as number);
+            read = true;
+          } else if (familyState === V4_LISTEN) {
+            read = this.v4Listener(data, words, w, len);
+          }
+        }
+        if (!read) {
           this.messages = messages;
           this.general(data, view, at, len);
         }
@@ -124,38 +186,38 @@ export class InetDiagDumpParser {
   private v4Listener(bytes: Uint8Array, words: Int32Array, w: number, len: number): boolean {
     let drops: number | null = null;
     const end = (w << 2) + len;
-    for (let a = (w << 2) + NLMSG_HDRLEN + INET_DIAG_MSG_LEN; a + 4 <= end; ) {
-      const head = words[a >> 2] as number;
+    for (let a = (w << 2) + DIAG_MESSAGE_MIN; a + RTA_HDRLEN <= end; ) {
+      const head = words[a >> 2] as number; // rta_len, then rta_type
       const attrLen = head & 0xffff;
-      if (attrLen < 4 || a + attrLen > end) return false;
+      if (attrLen < RTA_HDRLEN || a + attrLen > end) return false;
       if (
-        ((head >>> 16) & 0x3fff) === INET_DIAG_SKMEMINFO &&
-        attrLen >= 4 + 4 * (SK_MEMINFO_DROPS + 1)
+        ((head >>> 16) & NLA_TYPE_MASK) === INET_DIAG_SKMEMINFO &&
+        attrLen >= SKMEMINFO_WITH_DROPS
       ) {
-        drops = (words[(a >> 2) + 1 + SK_MEMINFO_DROPS] as number) >>> 0;
+        drops = (words[((a + RTA_HDRLEN) >> 2) + SK_MEMINFO_DROPS] as number) >>> 0;
       }
       a += (attrLen + 3) & ~3;
     }
     this.found.push({
       local: {
-        address: this.v4Text(words[w + 6] as number, bytes, (w + 6) << 2),
-        port: portOfRaw((words[w + 5] as number) & 0xffff),
+        address: this.v4Text(words[w + WORD.src] as number, bytes, (w + WORD.src) << 2),
+        port: portOfRaw((words[w + WORD.sport] as number) & 0xffff),
         device: null,
         family: "inet",
       },
-      acceptQueue: (words[w + 18] as number) >>> 0,
-      backlog: (words[w + 19] as number) >>> 0,
+      acceptQueue: (words[w + WORD.rqueue] as number) >>> 0,
+      backlog: (words[w + WORD.wqueue] as number) >>> 0,
       owners: [],
       drops,
-      inode: (words[w + 21] as number) >>> 0,
-      uid: (words[w + 20] as number) >>> 0,
+      inode: (words[w + WORD.inode] as number) >>> 0,
+      uid: (words[w + WORD.uid] as number) >>> 0,
       v6only: null,
     });
     return true;
   }
 
   private general(bytes: Uint8Array, view: DataView, at: number, len: number): void {
-    const type = view.getUint16(at + 4, HOST_LE);
+    const type = view.getUint16(at + NLMSG_TYPE, HOST_LE);
     if (type === NLMSG_DONE) {
       // The dump callback's last return value; negative is an errno (e.g. -EINTR).
       const status = len >= NLMSG_HDRLEN + 4 ? view.getInt32(at + NLMSG_HDRLEN, HOST_LE) : 0;
@@ -176,13 +238,18 @@ export class InetDiagDumpParser {
   }
 
   private message(bytes: Uint8Array, view: DataView, at: number, end: number): void {
-    if (end - at < INET_DIAG_MSG_LEN) throw this.fail("inet_diag_msg shorter than 72 bytes");
-    const family = bytes[at] as number;
-    const state = bytes[at + 1] as number;
+    if (end - at < INET_DIAG_MSG.size) {
+      throw this.fail(`inet_diag_msg shorter than ${INET_DIAG_MSG.size} bytes`);
+    }
+    const family = bytes[at + INET_DIAG_MSG.family] as number;
+    const state = bytes[at + INET_DIAG_MSG.state] as number;
     if (family !== AF_INET && family !== AF_INET6) throw this.fail(`address family ${family}`);
     if (state === TCP_SYN_RECV) {
-      if (family === AF_INET && view.getUint32(at + 40, HOST_LE) === 0) {
-        this.v4Counts.add(view.getInt32(at + 4, HOST_LE) & 0xffff, view.getInt32(at + 8, HOST_LE));
+      if (family === AF_INET && view.getUint32(at + INET_DIAG_MSG.if, HOST_LE) === 0) {
+        this.v4Counts.add(
+          view.getUint16(at + INET_DIAG_MSG.sport, HOST_LE),
+          view.getInt32(at + INET_DIAG_MSG.src, HOST_LE),
+        );
       } else {
         this.countRequest(bytes, view, at, family);
       }
@@ -203,16 +270,17 @@ export class InetDiagDumpParser {
     family: number,
     v6only: boolean | null,
   ): Endpoint {
+    const src = at + INET_DIAG_MSG.src;
     const address =
       family === AF_INET
-        ? this.v4Text(view.getInt32(at + 8, HOST_LE), bytes, at + 8)
-        : formatV6(bytes.subarray(at + 8, at + 24));
-    const port = view.getUint16(at + 4, false);
+        ? this.v4Text(view.getInt32(src, HOST_LE), bytes, src)
+        : formatV6(bytes.subarray(src, src + IPV6_LEN));
+    const port = view.getUint16(at + INET_DIAG_MSG.sport, false);
     const endpoint: Endpoint =
       family === AF_INET6 && address === "::" && v6only === false
         ? { address: "*", port, device: null, family: "any" }
         : { address, port, device: null, family: family === AF_INET ? "inet" : "inet6" };
-    const ifindex = view.getUint32(at + 40, HOST_LE);
+    const ifindex = view.getUint32(at + INET_DIAG_MSG.if, HOST_LE);
     if (ifindex !== 0) this.bindings.push({ endpoint, ifindex });
     return endpoint;
   }
@@ -234,26 +302,26 @@ export class InetDiagDumpParser {
   ): ListenerSocket {
     let drops: number | null = null;
     let v6only: boolean | null = null;
-    for (let a = at + INET_DIAG_MSG_LEN; a + 4 <= end; ) {
+    for (let a = at + INET_DIAG_MSG.size; a + RTA_HDRLEN <= end; ) {
       const len = view.getUint16(a, HOST_LE);
-      const type = view.getUint16(a + 2, HOST_LE) & 0x3fff;
-      if (len < 4 || a + len > end) throw this.fail(`bad attribute length ${len}`);
-      if (type === INET_DIAG_SKMEMINFO && len >= 4 + 4 * (SK_MEMINFO_DROPS + 1)) {
-        drops = view.getUint32(a + 4 + 4 * SK_MEMINFO_DROPS, HOST_LE);
-      } else if (type === INET_DIAG_SKV6ONLY && len >= 5) {
-        v6only = bytes[a + 4] !== 0;
+      const type = view.getUint16(a + RTA_TYPE, HOST_LE) & NLA_TYPE_MASK;
+      if (len < RTA_HDRLEN || a + len > end) throw this.fail(`bad attribute length ${len}`);
+      if (type === INET_DIAG_SKMEMINFO && len >= SKMEMINFO_WITH_DROPS) {
+        drops = view.getUint32(a + RTA_HDRLEN + 4 * SK_MEMINFO_DROPS, HOST_LE);
+      } else if (type === INET_DIAG_SKV6ONLY && len > RTA_HDRLEN) {
+        v6only = bytes[a + RTA_HDRLEN] !== 0;
       }
       a += (len + 3) & ~3;
     }
     if (family === AF_INET6) v6only ??= false;
     return {
       local: this.endpoint(bytes, view, at, family, v6only),
-      acceptQueue: view.getUint32(at + 56, HOST_LE),
-      backlog: view.getUint32(at + 60, HOST_LE),
+      acceptQueue: view.getUint32(at + INET_DIAG_MSG.rqueue, HOST_LE),
+      backlog: view.getUint32(at + INET_DIAG_MSG.wqueue, HOST_LE),
       owners: [],
       drops,
-      inode: view.getUint32(at + 68, HOST_LE),
-      uid: view.getUint32(at + 64, HOST_LE),
+      inode: view.getUint32(at + INET_DIAG_MSG.inode, HOST_LE),
+      uid: view.getUint32(at + INET_DIAG_MSG.uid, HOST_LE),
       v6only,
     };
   }
@@ -340,28 +408,29 @@ export class DiagErrnoError extends SynqError {
  * 16-bit units and ifindex, built in one call (no per-byte concatenation, little garbage).
  */
 function endpointKey(view: DataView, at: number, family: number): string {
-  const port = view.getUint16(at + 4, HOST_LE);
-  const ifLow = view.getUint16(at + 40, HOST_LE);
-  const ifHigh = view.getUint16(at + 42, HOST_LE);
+  const port = view.getUint16(at + INET_DIAG_MSG.sport, HOST_LE);
+  const ifLow = view.getUint16(at + INET_DIAG_MSG.if, HOST_LE);
+  const ifHigh = view.getUint16(at + INET_DIAG_MSG.if + 2, HOST_LE);
+  const src = at + INET_DIAG_MSG.src;
   if (family === AF_INET) {
     return String.fromCharCode(
       port,
-      view.getUint16(at + 8, HOST_LE),
-      view.getUint16(at + 10, HOST_LE),
+      view.getUint16(src, HOST_LE),
+      view.getUint16(src + 2, HOST_LE),
       ifLow,
       ifHigh,
     );
   }
   return String.fromCharCode(
     port,
-    view.getUint16(at + 8, HOST_LE),
-    view.getUint16(at + 10, HOST_LE),
-    view.getUint16(at + 12, HOST_LE),
-    view.getUint16(at + 14, HOST_LE),
-    view.getUint16(at + 16, HOST_LE),
-    view.getUint16(at + 18, HOST_LE),
-    view.getUint16(at + 20, HOST_LE),
-    view.getUint16(at + 22, HOST_LE),
+    view.getUint16(src, HOST_LE),
+    view.getUint16(src + 2, HOST_LE),
+    view.getUint16(src + 4, HOST_LE),
+    view.getUint16(src + 6, HOST_LE),
+    view.getUint16(src + 8, HOST_LE),
+    view.getUint16(src + 10, HOST_LE),
+    view.getUint16(src + 12, HOST_LE),
+    view.getUint16(src + 14, HOST_LE),
     ifLow,
     ifHigh,
   );
