@@ -3,7 +3,7 @@
  * (budget ≤ 1.5×), and its peak memory. Builds N listeners and M SYN-RECV entries in a
  * private network namespace (root), then alternates baseline and synq runs.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { SS_LISTENER_ARGS, SS_SYN_RECV_ARGS } from "../src/status/read-sockets-ss.js";
@@ -14,33 +14,9 @@ import {
   setNetnsSysctl,
   startScenario,
 } from "../test/helpers/netns.js";
+import { median, peakRssKiB, wall } from "./measure.js";
 
 const BIN = fileURLToPath(new URL("../bin/run.js", import.meta.url));
-
-function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "ignore"], env });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed with ${r.status}`);
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
-/** Peak RSS (KiB) of one synq run, from GNU time. */
-function peakRssKiB(ns: string): number {
-  const r = spawnSync(
-    "/usr/bin/time",
-    ["-f", "%M", process.execPath, BIN, "status", "--netns", ns, "--json"],
-    {
-      encoding: "utf8",
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  return Number(r.stderr.trim().split("\n").at(-1));
-}
 
 /**
  * The kernel retransmits every request's SYN-ACK 1, 3, 7, 15 and 31 s after its SYN (the
@@ -105,7 +81,7 @@ export async function statusAtScale(listeners: number, synRecv: number, rounds =
         synqViaSsMs: Math.round(median(synqViaSs)),
         ratioViaSs: Math.round((median(synqViaSs) / median(base)) * 100) / 100,
         budget: 1.5,
-        peakRssMiB: Math.round(peakRssKiB(ns) / 1024),
+        peakRssMiB: Math.round(peakRssKiB(process.execPath, status) / 1024),
       };
     } finally {
       await scenario.stop();
