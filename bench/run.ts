@@ -1,10 +1,11 @@
 /**
- * synq's benchmarks: `npm run bench` (root for the status-at-scale part).
+ * synq's benchmarks: `npm run bench` (root for the status-at-scale and status-netns-scale parts).
  * Every figure is a ratio against a baseline measured in the same run, or a rate.
  */
 import { parserThroughput } from "./parser-throughput.js";
 import { startup } from "./startup.js";
 import { kernelAndTools, statusAtScale } from "./status-at-scale.js";
+import { statusNetnsScale } from "./status-netns-scale.js";
 
 const results: Record<string, unknown> = { machine: kernelAndTools() };
 results.parsers = parserThroughput();
@@ -20,7 +21,10 @@ if (process.getuid?.() === 0) {
     console.log(JSON.stringify(r));
     results[`status_${l}x${s}`] = r;
   }
+  const r = await statusNetnsScale();
+  console.log(JSON.stringify(r));
+  results.status_all_netns_1000x10 = r;
 } else {
-  console.log("status-at-scale skipped: needs root (network namespaces)");
+  console.log("status-at-scale and status-netns-scale skipped: need root (network namespaces)");
 }
 console.log(JSON.stringify(results, null, 2));
