@@ -1,17 +1,20 @@
 /**
  * `synq status --all-netns --json` on a host with 1,000 named namespaces × 10 listeners, as a
  * ratio to `ip -all netns exec ss -Hltn` (budget ≤ 0.5×), and its peak memory. One process
- * holds every listener (netns-listeners-process.ts); baseline and synq runs alternate. Every
+ * holds every listener (test/helpers/netns-listeners-process.ts); baseline and synq runs alternate. Every
  * namespace made here is deleted at the end, on a failure and on SIGINT/SIGTERM too.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Status } from "../src/model/status.js";
 import { spawnScenario } from "../test/helpers/netns.js";
+import type { NetnsListeners } from "../test/helpers/netns-listeners-process.js";
 import { median, peakRssKiB, wall } from "./measure.js";
 
 const BIN = fileURLToPath(new URL("../bin/run.js", import.meta.url));
-const HOLDER = fileURLToPath(new URL("./netns-listeners-process.ts", import.meta.url));
+const HOLDER = fileURLToPath(
+  new URL("../test/helpers/netns-listeners-process.ts", import.meta.url),
+);
 const PORT_FROM = 20000;
 
 /** `ip -batch`: one process for a thousand `netns add` or `netns del`; -force goes on after an error. */
@@ -67,13 +70,16 @@ export async function statusNetnsScale(namespaces = 1000, perNamespace = 10, rou
       "--import",
       "tsx",
       HOLDER,
-      JSON.stringify({
-        prefix,
-        count: namespaces,
-        perNamespace,
-        portFrom: PORT_FROM,
-        backlog: 128,
-      }),
+      JSON.stringify([
+        {
+          netns: names,
+          listeners: Array.from({ length: perNamespace }, (_, i) => ({
+            address: "0.0.0.0",
+            port: PORT_FROM + i,
+            backlog: 128,
+          })),
+        },
+      ] satisfies NetnsListeners),
     ]);
     const setupMs = Date.now() - setupStart;
     try {

@@ -9,14 +9,19 @@ import { withNetns } from "../../src/system/enter-netns.js";
 import { NETNS_RUN_DIR } from "../../src/system/netns.js";
 import { type ListenerSpec, openListener } from "./libc-socket.js";
 
-/** The listeners to open in each /run/netns name. */
-export type NetnsListeners = { netns: string; listeners: ListenerSpec[] }[];
+/**
+ * Groups of /run/netns names and the listeners to open in each name of the group. Grouped so
+ * that a thousand namespaces fit in one argument (at most 128 KiB on Linux).
+ */
+export type NetnsListeners = { netns: string[]; listeners: ListenerSpec[] }[];
 
 const request = JSON.parse(process.argv[2] ?? "[]") as NetnsListeners;
 for (const { netns, listeners } of request) {
-  withNetns(`${NETNS_RUN_DIR}/${netns}`, netns, () => {
-    for (const l of listeners) openListener(l);
-  });
+  for (const ns of netns) {
+    withNetns(`${NETNS_RUN_DIR}/${ns}`, ns, () => {
+      for (const l of listeners) openListener(l);
+    });
+  }
 }
 process.stdout.write("ready\n");
 process.stdin.resume();

@@ -50,13 +50,12 @@ function addNamespaces(): void {
 beforeAll(async () => {
   if (skip) return;
   addNamespaces();
-  const request: NetnsListeners = names.map((netns, i) => ({
-    netns,
-    listeners: [
-      { address: "0.0.0.0", port: 80, backlog: 128 },
-      ...(i % 10 === 0 ? [{ address: "::", port: 8443, backlog: 128, v6only: false }] : []),
-    ],
-  }));
+  const ipv4 = { address: "0.0.0.0", port: 80, backlog: 128 };
+  const dual = { address: "::", port: 8443, backlog: 128, v6only: false };
+  const request: NetnsListeners = [
+    { netns: names.filter((_, i) => i % 10 !== 0), listeners: [ipv4] },
+    { netns: names.filter((_, i) => i % 10 === 0), listeners: [ipv4, dual] },
+  ];
   holder = await spawnScenario([
     process.execPath,
     "--import",
