@@ -1,4 +1,5 @@
 import DecodeCookie from "./commands/decode-cookie.js";
+import Export from "./commands/export.js";
 import Status from "./commands/status.js";
 import TraceDrops from "./commands/trace-drops.js";
 
@@ -10,4 +11,5 @@ export const COMMANDS = {
   status: Status,
   "decode-cookie": DecodeCookie,
   "trace-drops": TraceDrops,
+  export: Export,
 };
