@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { SynqError } from "../errors.js";
 import { type StatusOptions, statusReport } from "../status/status-report.js";
-import { writeFileAtomic } from "../system/write-file-atomic.js";
+import { checkWritable, writeFileAtomic } from "../system/write-file-atomic.js";
 import { statusRegistry } from "./metric-families.js";
 
 /** What `synq export` was asked for, as typed. */
@@ -36,6 +36,8 @@ export async function exportTextfile(opts: ExportOptions): Promise<ExportResult>
       "give a file path such as DIR/synq.prom",
     );
   }
+  const what = `--textfile ${path}`;
+  checkWritable(path, what);
   const started = performance.now();
   const { status } = await statusReport({ ...opts, interval: undefined, top: undefined });
   const durationSeconds = (performance.now() - started) / 1000;
@@ -45,6 +47,6 @@ export async function exportTextfile(opts: ExportOptions): Promise<ExportResult>
     durationSeconds,
   });
   const text = await registry.metrics();
-  writeFileAtomic(path, text, `--textfile ${path}`);
+  writeFileAtomic(path, text, what);
   return { path, bytes: Buffer.byteLength(text) };
 }

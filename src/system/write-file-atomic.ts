@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { SynqError } from "../errors.js";
 
@@ -28,6 +38,25 @@ export function writeFileAtomic(path: string, text: string, what: string): void 
   syncDirectory(dir);
 }
 
+/**
+ * Fails as writeFileAtomic would when `path` cannot be written (its directory missing or not
+ * writable, or `path` a directory), so that a long collection is not made in vain; the write
+ * still reports what changes in between.
+ */
+export function checkWritable(path: string, what: string): void {
+  const dir = dirname(path);
+  try {
+    if (!statSync(dir).isDirectory())
+      throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    accessSync(dir, constants.W_OK);
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+      throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    }
+  } catch (err) {
+    throw writeError(err as NodeJS.ErrnoException, what, dir);
+  }
+}
+
 /** Makes the rename itself durable; a file system that cannot sync a directory is left be. */
 function syncDirectory(dir: string): void {
   try {
@@ -49,7 +78,7 @@ function writeError(err: NodeJS.ErrnoException, what: string, dir: string): Synq
     case "ENOTDIR":
       return new SynqError(
         "badInput",
-        `cannot write ${what}: directory ${dir} does not exist`,
+        `cannot write ${what}: ${err.code === "ENOENT" ? `directory ${dir} does not exist` : `${dir} is not a directory`}`,
         `create it (mkdir -p ${dir}) or give a path in an existing directory`,
       );
     case "EISDIR":

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ExitCode } from "../../../src/errors.js";
-import { writeFileAtomic } from "../../../src/system/write-file-atomic.js";
+import { checkWritable, writeFileAtomic } from "../../../src/system/write-file-atomic.js";
 import { errorOf } from "../../helpers/synq-error.js";
 
 describe("writeFileAtomic", () => {
@@ -38,5 +38,35 @@ describe("writeFileAtomic", () => {
     expect(err.exitCode).toBe(ExitCode.badInput);
     expect(err.oneLine()).toMatch(/is a directory; give a file path/);
     expect(readdirSync(dir)).toEqual(["is-a-dir"]);
+  });
+});
+
+describe("checkWritable", () => {
+  let dir = "";
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "synq-writable-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("accepts a new or existing file in a writable directory, creating nothing", () => {
+    checkWritable(join(dir, "synq.prom"), "--textfile P");
+    writeFileSync(join(dir, "old.prom"), "");
+    checkWritable(join(dir, "old.prom"), "--textfile P");
+    expect(readdirSync(dir)).toEqual(["old.prom"]);
+  });
+
+  it("fails as the write would: a missing directory, a file as directory, a directory as file", () => {
+    writeFileSync(join(dir, "file"), "");
+    mkdirSync(join(dir, "sub"));
+    const cases = [
+      [join(dir, "nope", "a.prom"), /directory .*nope does not exist/],
+      [join(dir, "file", "a.prom"), /: .*file is not a directory; create it/],
+      [join(dir, "sub"), /it is a directory/],
+    ] as const;
+    for (const [path, pattern] of cases) {
+      const err = errorOf(() => checkWritable(path, "--textfile P"));
+      expect(err.exitCode, path).toBe(ExitCode.badInput);
+      expect(err.oneLine(), path).toMatch(pattern);
+    }
   });
 });
