@@ -1,5 +1,6 @@
 import { Flags } from "@oclif/core";
 import { SynqCommand } from "../base-command.js";
+import { selectionFlags } from "../selection-flags.js";
 
 /** `synq export`: the listeners' queue metrics in Prometheus's text format. */
 export default class ExportCommand extends SynqCommand {
@@ -20,16 +21,7 @@ export default class ExportCommand extends SynqCommand {
     textfile: Flags.string({
       summary: "Write the metrics to this file (replaced atomically); required in this version.",
     }),
-    port: Flags.string({ summary: "Only listeners on this port." }),
-    netns: Flags.string({
-      summary:
-        "Network namespace: a name from /run/netns, a path like /proc/PID/ns/net, or a pattern " +
-        "(cust-*, pid:*); repeatable.",
-      multiple: true,
-      multipleNonGreedy: true,
-      exclusive: ["all-netns"],
-    }),
-    "all-netns": Flags.boolean({ summary: "Every network namespace." }),
+    ...selectionFlags,
   };
 
   async run(): Promise<void> {

@@ -2,6 +2,7 @@ import { Flags } from "@oclif/core";
 import { SynqCommand } from "../base-command.js";
 import { ExitCode } from "../errors.js";
 import type { Status } from "../model/status.js";
+import { selectionFlags } from "../selection-flags.js";
 
 export default class StatusCommand extends SynqCommand {
   static override summary =
@@ -19,18 +20,7 @@ export default class StatusCommand extends SynqCommand {
     "<%= config.bin %> status --all-netns --top 0",
   ];
   static override flags = {
-    port: Flags.string({ summary: "Only listeners on this port." }),
-    netns: Flags.string({
-      summary:
-        "Network namespace: a name from /run/netns, a path like /proc/PID/ns/net, or a pattern " +
-        "(cust-*, pid:*); repeatable.",
-      multiple: true,
-      multipleNonGreedy: true,
-      exclusive: ["all-netns"],
-    }),
-    "all-netns": Flags.boolean({
-      summary: "Every network namespace; each listener tagged with its own.",
-    }),
+    ...selectionFlags,
     interval: Flags.string({ summary: "Sample twice, S seconds apart, and show rates." }),
     top: Flags.string({
       summary:
