@@ -170,6 +170,8 @@ const volatile __u8 emit_records = 1;
  * Named before the cgroup program existed; user space sets it by this name.
  */
 const volatile __u8 tc_predict_request_ack = 1;
+/* 1: keep each listener's peak accept-queue depth (the peak maps below). */
+const volatile __u8 track_peaks = 1;
 
 /* ---- Maps ------------------------------------------------------------------------------ */
 
@@ -199,6 +201,32 @@ struct {
 	__type(key, struct acceptq_remote_key);
 	__type(value, __u64);
 } acceptq_remotes SEC(".maps");
+
+/*
+ * Peak accept-queue depth per listener: two generations of per-CPU maps, of which the
+ * programs write the one `acceptq_peaks` holds. User space reads and resets by installing
+ * the other generation (the update of a map-in-map waits for an RCU grace period, so no
+ * program still writes the old one once it returns), then reading and emptying the old one:
+ * no update is lost between the read and the reset. Per CPU, so the common path stores only
+ * when it sees a larger depth and never contends; user space takes the maximum over CPUs.
+ * LRU: a run of months that never resets forgets the listeners least recently seen, not
+ * the new ones, once 16384 of them have been tracked.
+ */
+struct acceptq_peak_map {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct acceptq_listener_key);
+	__type(value, struct acceptq_peak);
+} acceptq_peaks_a SEC(".maps"), acceptq_peaks_b SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct acceptq_peak_map);
+} acceptq_peaks SEC(".maps") = {
+	.values = { [0] = &acceptq_peaks_a },
+};
 
 /* Slot 0: bpf_ktime_get_ns() when a SYN was last predicted to get a cookie (tc's ACK gate). */
 struct {
@@ -265,14 +293,71 @@ static __always_inline int bump_hash(void *map, const void *key)
 	return 1;
 }
 
-/* The filters: whether the user asked about this listener and reason. */
-static __always_inline int wanted(const struct listener_state *l, __u8 reason)
+/* The filters: whether the user asked about this listener. */
+static __always_inline int listener_wanted(const struct listener_state *l)
 {
 	if (filter_port && l->port != filter_port)
 		return 0;
-	if (filter_netns_ino && l->netns_ino != filter_netns_ino)
-		return 0;
-	return (filter_reasons & (1U << reason)) != 0;
+	return !filter_netns_ino || l->netns_ino == filter_netns_ino;
+}
+
+/* The filters: whether the user asked about this listener and reason. */
+static __always_inline int wanted(const struct listener_state *l, __u8 reason)
+{
+	return listener_wanted(l) && (filter_reasons & (1U << reason)) != 0;
+}
+
+/* The listener's key in the counter maps (a reason) or the peak maps (reason 0). */
+static __always_inline void listener_key(const struct listener_state *l, __u8 reason,
+					 struct acceptq_listener_key *lk)
+{
+	__builtin_memset(lk, 0, sizeof(*lk));
+	lk->sock_ino = l->sock_ino;
+	lk->addr = l->addr;
+	lk->netns_ino = l->netns_ino;
+	lk->port = l->port;
+	lk->family = l->family;
+	lk->reason = reason;
+	lk->v6only = l->v6only;
+}
+
+/*
+ * Raises this CPU's peak for the listener to l->backlog if that is larger. Depth 0 is never
+ * stored (absent means 0), so a listener whose queue is empty costs one compare.
+ */
+static __always_inline void store_peak(const struct listener_state *l)
+{
+	struct acceptq_listener_key lk;
+	struct acceptq_peak *v, first;
+	__u32 zero = 0;
+	void *peaks;
+
+	peaks = bpf_map_lookup_elem(&acceptq_peaks, &zero);
+	if (!peaks)
+		return;
+	listener_key(l, 0, &lk);
+	v = bpf_map_lookup_elem(peaks, &lk);
+	if (!v) {
+		first.depth = l->backlog;
+		first.max = l->max;
+		/* A new entry: this CPU's value, zero on the others. */
+		if (!bpf_map_update_elem(peaks, &lk, &first, BPF_NOEXIST))
+			return;
+		/* Another CPU created it meanwhile (EEXIST): this CPU's value in it is 0. */
+		v = bpf_map_lookup_elem(peaks, &lk);
+		if (!v)
+			return;
+	}
+	if (l->backlog > v->depth) {
+		v->depth = l->backlog;
+		v->max = l->max;
+	}
+}
+
+/* Whether a listener seen with these depths has a peak to store (before reading its identity). */
+static __always_inline int peak_wanted(const struct listener_state *l)
+{
+	return track_peaks && l->backlog && listener_wanted(l);
 }
 
 static __always_inline void emit(const struct listener_state *l, const struct pkt *p,
@@ -288,14 +373,7 @@ static __always_inline void emit(const struct listener_state *l, const struct pk
 
 	bump_total(reason);
 
-	__builtin_memset(&lk, 0, sizeof(lk));
-	lk.sock_ino = l->sock_ino;
-	lk.addr = l->addr;
-	lk.netns_ino = l->netns_ino;
-	lk.port = l->port;
-	lk.family = l->family;
-	lk.reason = reason;
-	lk.v6only = l->v6only;
+	listener_key(l, reason, &lk);
 	if (!bump_hash(&acceptq_listeners, &lk))
 		bump_total(ACCEPTQ_TOTAL_LISTENER_FULL);
 
@@ -451,6 +529,25 @@ static __always_inline void read_identity_tp(struct tcp_sock *tp, struct listene
 		l->sock_ino = sock->file->f_inode->i_ino;
 }
 
+/* A listener's peak, from a typed pointer: its identity is read only when there is one. */
+static __always_inline void note_peak_tp(struct tcp_sock *tp, struct listener_state *l)
+{
+	if (!peak_wanted(l))
+		return;
+	if (!l->family)
+		read_identity_tp(tp, l);
+	store_peak(l);
+}
+
+/* A listener's peak, through helper reads. */
+static __always_inline void note_peak(struct sock *sk, struct listener_state *l)
+{
+	if (!peak_wanted(l))
+		return;
+	if (!l->family)
+		read_identity(sk, l);
+	store_peak(l);
+}
 
 /* Remembers (at most once a second, to keep the cache line quiet) that cookies are in play. */
 static __always_inline void note_cookie(void)

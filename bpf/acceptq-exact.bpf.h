@@ -90,16 +90,24 @@ static __always_inline int on_conn_request(struct sock *sk, struct sk_buff *skb,
 		if (!tp)
 			return 0;
 		read_queues_tp(tp, &l);
+		note_peak_tp(tp, &l);
 	} else {
 		/*
 		 * Helper reads cost here: with room in both queues nothing can be reported but a
-		 * cookie (tcp_syncookies=2), so the common SYN stops after three reads.
+		 * cookie (tcp_syncookies=2), so the common SYN stops after three reads (more only
+		 * when its listener's queue holds something: the peak).
 		 */
 		read_depths(sk, &l);
 		if (l.backlog <= l.max && !synq_full(&l) &&
-		    !(filter_reasons & (1U << ACCEPTQ_REASON_COOKIE_SENT)))
+		    !(filter_reasons & (1U << ACCEPTQ_REASON_COOKIE_SENT))) {
+			if (track_peaks && l.backlog) {
+				read_context(sk, &l);
+				note_peak(sk, &l);
+			}
 			return 0;
+		}
 		read_context(sk, &l);
+		note_peak(sk, &l);
 	}
 	/* TCP_SKB_CB(skb)->tcp_tw_isn: set when the SYN recycles a TIME_WAIT socket. */
 	if (bpf_core_field_exists(struct tcp_skb_cb, tcp_tw_isn)) {
@@ -111,10 +119,12 @@ static __always_inline int on_conn_request(struct sock *sk, struct sk_buff *skb,
 	if (!reason || !wanted(&l, reason))
 		return 0;
 	/* Every SYN gets here: the identity is read only for the few that are reported. */
-	if (tp)
-		read_identity_tp(tp, &l);
-	else
-		read_identity(sk, &l);
+	if (!l.family) {
+		if (tp)
+			read_identity_tp(tp, &l);
+		else
+			read_identity(sk, &l);
+	}
 	read_skb_pkt(skb, &p);
 	emit(&l, &p, reason, ACCEPTQ_HOOK_CONN_REQUEST);
 	return 0;
@@ -155,13 +165,15 @@ static __always_inline int on_recv_sock_entry(struct sock *sk, struct sk_buff *s
 		if (!tp)
 			return 0;
 		read_queues_tp(tp, &e->l);
+		note_peak_tp(tp, &e->l);
 	} else {
 		read_listener(sk, &e->l);
+		note_peak(sk, &e->l);
 	}
 	/* Only a full accept queue at entry can make it return NULL for ListenOverflows. */
 	if (e->l.backlog <= e->l.max)
 		return 0;
-	if (tp)
+	if (tp && !e->l.family)
 		read_identity_tp(tp, &e->l);
 	e->sk = (__u64)sk;
 	e->skb = (__u64)skb;
@@ -273,6 +285,7 @@ int BPF_PROG(acceptq_kfree_skb, struct sk_buff *skb, void *location, int reason,
 	if (!rx_sk)
 		return 0;
 	read_listener(rx_sk, &l);
+	note_peak(rx_sk, &l);
 	read_skb_pkt(skb, &p);
 	emit(&l, &p, ACCEPTQ_REASON_ACCEPT_QUEUE_FULL_ACK, ACCEPTQ_HOOK_KFREE_SKB);
 	return 0;

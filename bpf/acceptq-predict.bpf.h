@@ -56,8 +56,10 @@ static __always_inline void predict_request_ack(struct bpf_sock *sk, const struc
 		    BPF_CORE_READ((struct inet_connection_sock *)lsk, icsk_accept_queue.rskq_defer_accept))
 		return;
 	read_queues(lsk, &l);
+	note_peak(lsk, &l);
 	if (l.backlog > l.max) {
-		read_identity(lsk, &l);
+		if (!l.family)
+			read_identity(lsk, &l);
 		emit(&l, p, ACCEPTQ_REASON_ACCEPT_QUEUE_FULL_ACK, hook);
 	}
 }
@@ -77,6 +79,7 @@ static __always_inline void predict_cookie_ack(struct bpf_sock *sk, struct iphdr
 	if (!tp)
 		return;
 	read_queues_tp(tp, &l);
+	note_peak_tp(tp, &l);
 	if (!l.syncookies || l.backlog <= l.max)
 		return;
 	/* bpf_tcp_raw_check_syncookie_* exist since 6.0; older kernels skip this case. */
@@ -87,7 +90,8 @@ static __always_inline void predict_cookie_ack(struct bpf_sock *sk, struct iphdr
 	else
 		valid = bpf_tcp_raw_check_syncookie_ipv6(ip6, th);
 	if (valid == 0) {
-		read_identity_tp(tp, &l);
+		if (!l.family)
+			read_identity_tp(tp, &l);
 		emit(&l, p, ACCEPTQ_REASON_ACCEPT_QUEUE_FULL_ACK, ACCEPTQ_HOOK_TC);
 	}
 }
@@ -102,10 +106,12 @@ static __always_inline __u8 predict_syn(struct bpf_sock *listener, struct listen
 	if (!tp)
 		return 0;
 	read_queues_tp(tp, l);
+	note_peak_tp(tp, l);
 	reason = classify_syn(l, 0, note_cookies);
 	if (!reason || !wanted(l, reason))
 		return 0;
-	read_identity_tp(tp, l);
+	if (!l->family)
+		read_identity_tp(tp, l);
 	return reason;
 }
 
@@ -331,6 +337,25 @@ static __always_inline int cgroup_tcp_flags(struct __sk_buff *skb)
 	return ((__u8 *)th)[13];
 }
 
+/*
+ * A bare ACK for a listener when nothing is predicted from it (6.15+: kfree_skb reports its
+ * overflow): the depth it finds, for the peak. A request's final ACK comes here with the
+ * request's listener, so each completed handshake is seen just before its child is queued.
+ */
+static __always_inline void note_ack_peak(struct bpf_sock *listener)
+{
+	struct listener_state l = {};
+	struct tcp_sock *tp;
+
+	if (!track_peaks)
+		return;
+	tp = bpf_skc_to_tcp_sock(listener);
+	if (!tp)
+		return;
+	read_queues_tp(tp, &l);
+	note_peak_tp(tp, &l);
+}
+
 #define TCPF_SYN 0x02
 #define TCPF_RST 0x04
 #define TCPF_ACK 0x10
@@ -355,7 +380,10 @@ int acceptq_cgroup_ingress(struct __sk_buff *skb)
 		reason = predict_syn(listener, &l, 0);
 		if (!reason)
 			return 1;
-	} else if ((flags & (TCPF_SYN | TCPF_ACK)) != TCPF_ACK || !tc_predict_request_ack) {
+	} else if ((flags & (TCPF_SYN | TCPF_ACK)) != TCPF_ACK) {
+		return 1;
+	} else if (!tc_predict_request_ack) {
+		note_ack_peak(listener);
 		return 1;
 	}
 	if (parse_cgroup(skb, &x))

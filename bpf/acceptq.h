@@ -61,7 +61,10 @@ struct acceptq_event {
 	__u8 pad[4];                     /* 92 */
 };                                       /* sizeof 96 */
 
-/* Key of the `listeners` hash map (value: __u64 count). */
+/*
+ * Key of the `listeners` hash map (value: __u64 count), and with reason 0 of the peak maps
+ * (value: struct acceptq_peak).
+ */
 struct acceptq_listener_key {
 	__u64 sock_ino;                  /* 0 */
 	union acceptq_addr addr;         /* 8 */
@@ -81,5 +84,15 @@ struct acceptq_remote_key {
 	__u8 reason;                     /* 13 */
 	__u16 pad;                       /* 14 */
 };                                       /* sizeof 16 */
+
+/*
+ * Value of the peak maps (`acceptq_peaks_a`, `acceptq_peaks_b`), one per CPU: the largest
+ * sk_ack_backlog this CPU saw for the listener on an inspected SYN or ACK, and the
+ * sk_max_ack_backlog it had then.
+ */
+struct acceptq_peak {
+	__u32 depth;                     /* 0 */
+	__u32 max;                       /* 4 */
+};                                       /* sizeof 8 */
 
 #endif /* SYNQ_ACCEPTQ_H */
