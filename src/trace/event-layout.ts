@@ -43,6 +43,13 @@ export const ACCEPTQ_LISTENER_KEY = {
   size: 40,
 } as const;
 
+/** struct acceptq_peak: the value of the peak maps, one per CPU. */
+export const ACCEPTQ_PEAK = {
+  depth: 0,
+  max: 4,
+  size: 8,
+} as const;
+
 /** struct acceptq_remote_key. */
 export const ACCEPTQ_REMOTE_KEY = {
   prefix: 0,
@@ -130,19 +137,31 @@ export function decodeEvent(v: DataView): RawEvent {
   };
 }
 
-/** A per-listener counter key, decoded. */
-export interface ListenerKey {
+/** A listener as the BPF maps key it: the peak maps' key, decoded (reason 0). */
+export interface ListenerIdentity {
   sockIno: number;
   family: number;
   v6only: boolean;
   address: string;
   port: number;
   netnsIno: number;
+}
+
+/**
+ * One listener as a string, the same for its counter keys (whatever the reason) and its peak
+ * key: for grouping, and for joining peaks with anything else keyed by listener.
+ */
+export function listenerId(key: ListenerIdentity): string {
+  return `${key.netnsIno}|${key.sockIno}|${key.family}|${key.v6only}|${key.address}|${key.port}`;
+}
+
+/** A per-listener counter key, decoded. */
+export interface ListenerKey extends ListenerIdentity {
   reason: Reason;
 }
 
-/** Decodes struct acceptq_listener_key. */
-export function decodeListenerKey(v: DataView): ListenerKey {
+/** Decodes the listener of a struct acceptq_listener_key, whatever its reason. */
+export function decodeListenerIdentity(v: DataView): ListenerIdentity {
   const K = ACCEPTQ_LISTENER_KEY;
   const family = v.getUint8(K.family);
   return {
@@ -152,8 +171,40 @@ export function decodeListenerKey(v: DataView): ListenerKey {
     address: formatAddress(family, bytes(v, K.addr, 16)),
     port: v.getUint16(K.port, true),
     netnsIno: v.getUint32(K.netns_ino, true),
-    reason: named(REASONS, v.getUint8(K.reason), "reason"),
   };
+}
+
+/** Decodes struct acceptq_listener_key of a counter map (a reason is required). */
+export function decodeListenerKey(v: DataView): ListenerKey {
+  return {
+    ...decodeListenerIdentity(v),
+    reason: named(REASONS, v.getUint8(ACCEPTQ_LISTENER_KEY.reason), "reason"),
+  };
+}
+
+/** One CPU's struct acceptq_peak. */
+export interface CpuPeak {
+  depth: number;
+  max: number;
+}
+
+/**
+ * The peak over every CPU of a per-CPU struct acceptq_peak value as bpf_map_lookup_elem()
+ * returns it (one 8-byte slot per possible CPU): the largest depth, with the max that CPU saw
+ * with it. Null when every CPU holds 0 (a slot of a CPU that never saw the listener).
+ */
+export function maxOverCpus(v: DataView, cpus: number): CpuPeak | null {
+  const P = ACCEPTQ_PEAK;
+  if (v.byteLength < cpus * P.size) {
+    throw new Error(`per-CPU peak of ${v.byteLength} bytes, expected ${cpus * P.size}`);
+  }
+  let best: CpuPeak | null = null;
+  for (let cpu = 0; cpu < cpus; cpu++) {
+    const at = cpu * P.size;
+    const depth = v.getUint32(at + P.depth, true);
+    if (depth > (best?.depth ?? 0)) best = { depth, max: v.getUint32(at + P.max, true) };
+  }
+  return best;
 }
 
 /** A per-remote-prefix counter key, decoded. */

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { resolveCgroup } from "../system/cgroup-path.js";
 import { NetnsHandle } from "../system/enter-netns.js";
 import { resolveNetns } from "../system/netns.js";
-import { readHashCounts, readTotals } from "./bpf-maps.js";
+import { type PeakEntry, readHashCounts, readTotals } from "./bpf-maps.js";
 import {
   ACCEPTQ_LISTENER_KEY,
   ACCEPTQ_REMOTE_KEY,
@@ -37,6 +37,11 @@ export interface AttachedTracer
   lost(): number;
   /** The counter maps, read now. */
   counters(): TraceCounters;
+  /**
+   * Each listener's peak accept-queue depth since the last reset (with `reset`, reset now,
+   * losing nothing); null when the tracer keeps no peaks.
+   */
+  peaks(reset: boolean): PeakEntry[] | null;
   /** Detaches every program; maps stay readable. Idempotent. */
   detach(): ReleaseFailure[];
   /** Releases everything in reverse order (detach first). Idempotent. */
@@ -74,6 +79,7 @@ export const liveKernel: KernelSide = {
           tcHook: req.tcHook,
           cgroup,
           records: !req.summaryOnly,
+          peaks: req.peaks === true,
           ringBufferBytes: req.ringBufferKb * 1024,
         },
         onRecord,
@@ -102,6 +108,7 @@ export const liveKernel: KernelSide = {
           count: e.count,
         })),
       }),
+      peaks: (reset) => tracer.peaks?.read(reset) ?? null,
       detach: () => tracer.detach(),
       close: () => {
         const failures = tracer.close();

@@ -20,6 +20,7 @@ import { RingBuffer } from "../ffi/ring-buffer.js";
 import { type Reason, STRATEGIES, type Strategy, type TcHookChoice } from "../model/trace-enums.js";
 import { NetnsHandle } from "../system/enter-netns.js";
 import { Errno } from "../system/errno.js";
+import { PeakGenerations, possibleCpus } from "./bpf-maps.js";
 import { reasonValue } from "./event-layout.js";
 import { type ReleaseFailure, Resources } from "./resources.js";
 import {
@@ -41,6 +42,9 @@ import {
 /** The compiled tracer, shipped in the package's bpf/ directory. */
 export const TRACER_OBJECT = "acceptq.bpf.o";
 
+/** The two generations of peak maps; `acceptq_peaks` selects the one written. */
+const PEAK_GENERATIONS = ["acceptq_peaks_a", "acceptq_peaks_b"] as const;
+
 /** What to trace and where. */
 export interface TracerConfig {
   /** Only listeners on this local port. */
@@ -56,6 +60,8 @@ export interface TracerConfig {
   cgroup: string | null;
   /** False: count only, no per-drop records (--summary). */
   records: boolean;
+  /** Keep each listener's peak accept-queue depth (the peak maps). */
+  peaks: boolean;
   /** Ring-buffer size in bytes (a power of two, ≥ a page). */
   ringBufferBytes?: number;
   objectPath?: string;
@@ -82,6 +88,8 @@ export interface Tracer {
   totalsFd: number;
   listenersFd: number;
   remotesFd: number;
+  /** The peak maps; null when the config did not ask for peaks. */
+  peaks: PeakGenerations | null;
   /** Drains the ring buffer into the event callback; returns the number of records. */
   consume(): number;
   /** Detaches every program (links, tc filters and qdiscs); maps stay readable. Idempotent. */
@@ -98,6 +106,7 @@ interface Rodata {
   synq_rule: number;
   emit_records: number;
   tc_predict_request_ack: number;
+  track_peaks: number;
 }
 
 /** Writes rodata values (before load) at the offsets the object's BTF DATASEC gives. */
@@ -128,6 +137,7 @@ function rodata(config: TracerConfig, features: KernelFeatures, netnsIno: number
     synq_rule: features.synQueueRule === "backlog-plus-one" ? 1 : 0,
     emit_records: config.records ? 1 : 0,
     tc_predict_request_ack: features.listenOverflowReason === null ? 1 : 0,
+    track_peaks: config.peaks ? 1 : 0,
   };
 }
 
@@ -162,10 +172,24 @@ function openStrategy(
       );
       if (err) throw libbpfError("sizing the ring buffer", err);
     }
+    // Unused peak maps are made as small as they can be: per-CPU values cost memory per CPU.
+    if (!config.peaks) {
+      for (const name of PEAK_GENERATIONS) {
+        const err = libbpf().bpf_map__set_max_entries(obj.map(name), 1);
+        if (err) throw libbpfError("sizing the peak maps", err);
+      }
+    }
     obj.load();
     const totalsFd = obj.mapFd("acceptq_totals");
     const listenersFd = obj.mapFd("acceptq_listeners");
     const remotesFd = obj.mapFd("acceptq_remotes");
+    const peaks = config.peaks
+      ? new PeakGenerations(
+          obj.mapFd("acceptq_peaks"),
+          [obj.mapFd(PEAK_GENERATIONS[0]), obj.mapFd(PEAK_GENERATIONS[1])],
+          possibleCpus(),
+        )
+      : null;
     const ring = res.add(
       "ring buffer consumer",
       new RingBuffer(obj.mapFd("acceptq_events"), onRecord),
@@ -200,6 +224,7 @@ function openStrategy(
       totalsFd,
       listenersFd,
       remotesFd,
+      peaks,
       consume: () => ring.consume(),
       detach: () => links.close(),
       close,

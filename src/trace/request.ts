@@ -15,6 +15,11 @@ export interface TraceRequest {
   durationSeconds: number | null;
   /** Print only the summary, no per-drop lines. */
   summaryOnly: boolean;
+  /**
+   * Keep each listener's peak accept-queue depth (TraceSession.readPeaks, the summary's
+   * `peaks`). Absent in requests made before peaks existed (replayed captures): not kept.
+   */
+  peaks: boolean;
   json: boolean;
   verbose: boolean;
   maxEventsPerSec: number;

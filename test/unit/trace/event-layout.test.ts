@@ -13,10 +13,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   ACCEPTQ_EVENT,
   ACCEPTQ_LISTENER_KEY,
+  ACCEPTQ_PEAK,
   ACCEPTQ_REMOTE_KEY,
   decodeEvent,
+  decodeListenerIdentity,
   decodeListenerKey,
   decodeRemoteKey,
+  listenerId,
+  maxOverCpus,
 } from "../../../src/trace/event-layout.js";
 import { hasTool, missing } from "../../helpers/prerequisites.js";
 
@@ -25,6 +29,7 @@ const LAYOUTS = {
   acceptq_event: ACCEPTQ_EVENT,
   acceptq_listener_key: ACCEPTQ_LISTENER_KEY,
   acceptq_remote_key: ACCEPTQ_REMOTE_KEY,
+  acceptq_peak: ACCEPTQ_PEAK,
 } as const;
 
 const skip = missing(hasTool("clang") && hasTool("bpftool"), "clang and bpftool");
@@ -93,7 +98,7 @@ describe.skipIf(skip)("bpf/acceptq.h layouts", () => {
     });
   }
 
-  for (const struct of ["acceptq_listener_key", "acceptq_remote_key"] as const) {
+  for (const struct of ["acceptq_listener_key", "acceptq_remote_key", "acceptq_peak"] as const) {
     it(`${struct}: every TS offset equals the compiled object's BTF`, () => {
       expect(LAYOUTS[struct]).toEqual(btfLayout(struct));
     });
@@ -188,5 +193,81 @@ describe("decoding", () => {
     const key = decodeRemoteKey(r);
     expect(key).toMatchObject({ family: 10, netnsIno: 99, reason: "syn-queue-full" });
     expect([...key.prefix]).toEqual([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 7]);
+  });
+});
+
+describe("peak maps", () => {
+  /** A per-CPU value as bpf_map_lookup_elem() returns it: one struct acceptq_peak a CPU. */
+  function perCpu(slots: [depth: number, max: number][]): DataView {
+    const v = new DataView(new ArrayBuffer(slots.length * ACCEPTQ_PEAK.size));
+    slots.forEach(([depth, max], cpu) => {
+      v.setUint32(cpu * ACCEPTQ_PEAK.size + ACCEPTQ_PEAK.depth, depth, true);
+      v.setUint32(cpu * ACCEPTQ_PEAK.size + ACCEPTQ_PEAK.max, max, true);
+    });
+    return v;
+  }
+
+  it("takes the deepest CPU's depth, with the queue limit that CPU saw", () => {
+    expect(
+      maxOverCpus(
+        perCpu([
+          [2, 8],
+          [0, 0],
+          [7, 5],
+          [7, 9],
+          [3, 8],
+        ]),
+        5,
+      ),
+    ).toEqual({
+      depth: 7,
+      max: 5,
+    });
+    expect(
+      maxOverCpus(
+        perCpu([
+          [0, 0],
+          [1, 128],
+        ]),
+        2,
+      ),
+    ).toEqual({ depth: 1, max: 128 });
+  });
+
+  it("is null when no CPU saw a non-empty queue (a CPU's slot of a new entry is 0)", () => {
+    expect(
+      maxOverCpus(
+        perCpu([
+          [0, 0],
+          [0, 0],
+        ]),
+        2,
+      ),
+    ).toBeNull();
+  });
+
+  it("refuses a value shorter than one slot per possible CPU", () => {
+    expect(() => maxOverCpus(perCpu([[1, 1]]), 2)).toThrow(/8 bytes, expected 16/);
+  });
+
+  it("decodes a peak key (reason 0) as the listener alone, with the counters' id", () => {
+    const k = new DataView(new ArrayBuffer(ACCEPTQ_LISTENER_KEY.size));
+    k.setBigUint64(ACCEPTQ_LISTENER_KEY.sock_ino, 77n, true);
+    new Uint8Array(k.buffer).set([10, 0, 0, 9], ACCEPTQ_LISTENER_KEY.addr);
+    k.setUint32(ACCEPTQ_LISTENER_KEY.netns_ino, 4026532000, true);
+    k.setUint16(ACCEPTQ_LISTENER_KEY.port, 443, true);
+    k.setUint8(ACCEPTQ_LISTENER_KEY.family, 2);
+    const identity = decodeListenerIdentity(k);
+    expect(identity).toEqual({
+      sockIno: 77,
+      family: 2,
+      v6only: false,
+      address: "10.0.0.9",
+      port: 443,
+      netnsIno: 4026532000,
+    });
+    expect(() => decodeListenerKey(k)).toThrow(/unknown reason 0/);
+    k.setUint8(ACCEPTQ_LISTENER_KEY.reason, 1);
+    expect(listenerId(decodeListenerKey(k))).toBe(listenerId(identity));
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseTraceFlags } from "../../../src/trace/flags.js";
 
 describe("trace-drops flags", () => {
-  it("defaults: auto, every drop reason, no cookies, no limit", () => {
+  it("defaults: auto, every drop reason, no cookies, no limit, peaks kept", () => {
     expect(parseTraceFlags({})).toEqual({
       strategy: "auto",
       port: null,
@@ -13,6 +13,7 @@ describe("trace-drops flags", () => {
       cgroup: null,
       durationSeconds: null,
       summaryOnly: false,
+      peaks: true,
       json: false,
       verbose: false,
       maxEventsPerSec: 0,
