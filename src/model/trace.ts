@@ -127,6 +127,21 @@ export const traceSummarySchema = z.object({
       total: count,
     }),
   ),
+  peaks: z
+    .array(
+      z.object({
+        listener: listenerSchema,
+        netns: netnsSchema,
+        acceptQueuePeak: count.describe(
+          "the largest accept-queue depth (sk_ack_backlog) seen on an inspected SYN or final ACK over the run: at most the true maximum, which it can miss by the connections queued after the last packet seen before it (README: what peak means per strategy)",
+        ),
+        acceptQueueMax: count.describe("sk_max_ack_backlog when that depth was seen"),
+      }),
+    )
+    .optional()
+    .describe(
+      "each listener seen with a non-empty accept queue, deepest first; absent when peaks were not kept",
+    ),
   events: z.object({
     delivered: count.describe("records that reached synq"),
     lost: count.describe("counted, but the ring buffer was full: no record"),

@@ -103,7 +103,26 @@ function countCells(c: ReasonCounts, reasons: string[]): string[] {
   return reasons.map((r) => String(c[r as keyof ReasonCounts] ?? 0));
 }
 
-/** The summary printed on exit: totals, per listener, per remote /24 or /64, losses. */
+/** The peaks section of the summary: each listener's deepest accept queue seen. */
+function peaksText(peaks: NonNullable<TraceSummary["peaks"]>, strategy: string): string[] {
+  const title = `Peak accept-queue depth by listener (deepest seen by a SYN or final ACK, ${strategy}):`;
+  if (peaks.length === 0) return [title, "  none (no accept queue held a connection)"];
+  return [
+    title,
+    ...plainTable([
+      ["LISTENER", "NETNS", "PEAK", "QMAX", "PROCESS"],
+      ...peaks.map((p) => [
+        listenerLabel(p.listener),
+        netnsLabel(p.netns),
+        String(p.acceptQueuePeak),
+        String(p.acceptQueueMax),
+        processLabel(p.listener),
+      ]),
+    ]).map((l) => `  ${l}`),
+  ];
+}
+
+/** The summary printed on exit: totals, per listener, per remote /24 or /64, peaks, losses. */
 export function summaryText(s: TraceSummary): string {
   const reasons = Object.keys(s.totals);
   const out: string[] = [""];
@@ -140,6 +159,7 @@ export function summaryText(s: TraceSummary): string {
       ]).map((l) => `  ${l}`),
     );
   }
+  if (s.peaks !== undefined) out.push("", ...peaksText(s.peaks, s.strategy));
   out.push(
     "",
     `Totals: ${reasons.map((r) => `${r} ${s.totals[r as keyof ReasonCounts] ?? 0}`).join(", ")}`,

@@ -15,7 +15,14 @@ import type {
 import type { Reason } from "../model/trace-enums.js";
 import { AF_INET, formatPrefix } from "../net/inet.js";
 import type { SocketOwner } from "../parsers/listener-socket.js";
-import { type ListenerKey, type RawEvent, type RemoteKey, reasonValue } from "./event-layout.js";
+import type { PeakEntry } from "./bpf-maps.js";
+import {
+  type ListenerKey,
+  listenerId,
+  type RawEvent,
+  type RemoteKey,
+  reasonValue,
+} from "./event-layout.js";
 
 /** Lookups the records need. */
 export interface Naming {
@@ -118,18 +125,38 @@ export function summarizeListeners(
   reasons: readonly Reason[],
   naming: Naming,
 ): TraceSummary["listeners"] {
-  const groups = countByGroup(
-    entries,
-    (key) =>
-      `${key.netnsIno}|${key.sockIno}|${key.family}|${key.v6only}|${key.address}|${key.port}`,
-    (key): TraceSummary["listeners"][number] => ({
-      listener: listener(key.family, key.v6only, key.address, key.port, key.sockIno, naming),
-      netns: netns(key.netnsIno, naming),
-      counts: zeroCounts(reasons),
-      total: 0,
-    }),
-  );
+  const groups = countByGroup(entries, listenerId, (key): TraceSummary["listeners"][number] => ({
+    listener: listener(key.family, key.v6only, key.address, key.port, key.sockIno, naming),
+    netns: netns(key.netnsIno, naming),
+    counts: zeroCounts(reasons),
+    total: 0,
+  }));
   return groups.sort(byTotal((x) => `${x.listener.address}:${x.listener.port}:${x.netns.inode}`));
+}
+
+/** Each listener's peak accept-queue depth, deepest first. */
+export function summarizePeaks(
+  entries: PeakEntry[],
+  naming: Naming,
+): NonNullable<TraceSummary["peaks"]> {
+  const peaks = entries.map((e) => ({
+    listener: listener(
+      e.key.family,
+      e.key.v6only,
+      e.key.address,
+      e.key.port,
+      e.key.sockIno,
+      naming,
+    ),
+    netns: netns(e.key.netnsIno, naming),
+    acceptQueuePeak: e.depth,
+    acceptQueueMax: e.max,
+  }));
+  const label = (x: (typeof peaks)[number]) =>
+    `${x.listener.address}:${x.listener.port}:${x.netns.inode}`;
+  return peaks.sort(
+    (a, b) => b.acceptQueuePeak - a.acceptQueuePeak || label(a).localeCompare(label(b)),
+  );
 }
 
 /** Per-remote-prefix totals from the `acceptq_remotes` map. */

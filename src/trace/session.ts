@@ -1,6 +1,6 @@
 /**
- * A trace session: open (load and attach) → drain records → read counters → close. It prints
- * nothing: `synq trace-drops` hands what it returns to a sink (src/render/trace-sinks.ts), and
+ * A trace session: open (load and attach) → drain records → read counters and peaks → close.
+ * It prints nothing: `synq trace-drops` hands what it returns to a sink (src/render/trace-sinks.ts), and
  * any other consumer can do the same with its own. close() releases every link, program, map,
  * qdisc and filter the kernel side created, once, however often it is called.
  */
@@ -10,6 +10,7 @@ import type { TraceDrop, TraceStart, TraceSummary } from "../model/trace.js";
 import type { SocketOwner } from "../parsers/listener-socket.js";
 import { NetnsLabels } from "../system/netns-labels.js";
 import { OwnerResolver } from "../system/owner-cache.js";
+import type { PeakEntry } from "./bpf-maps.js";
 import { type WallClock, wallClock } from "./clock.js";
 import { decodeEvent, type RawEvent } from "./event-layout.js";
 import { type AttachedTracer, type KernelSide, liveKernel } from "./kernel-side.js";
@@ -129,18 +130,37 @@ export class TraceSession {
     return this.tracer.lost();
   }
 
+  /**
+   * Each listener's peak accept-queue depth since the session opened or the last reset: the
+   * largest sk_ack_backlog seen on an inspected SYN or ACK (what that means per strategy:
+   * README, `synq trace-drops`). Listeners never seen with a non-empty queue are absent.
+   * `reset: true` starts a new window at once and loses no update made meanwhile (a consumer
+   * reading every tick gets each tick's peak); `reset: false` leaves the window running.
+   * With `reset` the call blocks for one RCU grace period (milliseconds). Null when the
+   * request did not ask for peaks.
+   */
+  readPeaks(opts: { reset: boolean }): PeakEntry[] | null {
+    return this.tracer.peaks(opts.reset);
+  }
+
   /** Detaches every program: nothing more is counted; what is left can still be drained. */
   detach(): ReleaseFailure[] {
     this.detachedAtMs ??= this.deps.nowMs();
     return this.tracer.detach();
   }
 
-  /** The summary from the counter maps (exact); final once detached. */
+  /**
+   * The summary from the counter maps (exact) and the peaks since the last reset (readPeaks);
+   * final once detached.
+   */
   async summary(notPrinted: number): Promise<TraceSummary> {
     const counters = this.tracer.counters();
+    const peaks = this.tracer.peaks(false);
     await Promise.all([
-      ...counters.listeners.map((e) => this.deps.owners.resolve(e.key.sockIno)),
-      ...[...counters.listeners, ...counters.remotes].map((e) =>
+      ...[...counters.listeners, ...(peaks ?? [])].map((e) =>
+        this.deps.owners.resolve(e.key.sockIno),
+      ),
+      ...[...counters.listeners, ...counters.remotes, ...(peaks ?? [])].map((e) =>
         this.deps.names.resolve(e.key.netnsIno),
       ),
     ]);
@@ -150,6 +170,7 @@ export class TraceSession {
       reasons: this.req.reasons,
       durationSeconds: (endMs - this.startedMs) / 1000,
       counters,
+      peaks,
       delivered: this.inbox.delivered,
       notPrinted,
       naming: this.naming,

@@ -2,8 +2,15 @@
 import { TRACE_SCHEMA_VERSION } from "../model/schema-versions.js";
 import type { TraceSummary } from "../model/trace.js";
 import type { Reason, Strategy } from "../model/trace-enums.js";
+import type { PeakEntry } from "./bpf-maps.js";
 import { type ListenerKey, type RemoteKey, TOTAL_SLOTS } from "./event-layout.js";
-import { type Naming, summarizeListeners, summarizeRemotes, totalsByReason } from "./records.js";
+import {
+  type Naming,
+  summarizeListeners,
+  summarizePeaks,
+  summarizeRemotes,
+  totalsByReason,
+} from "./records.js";
 
 /** The tracer's counter maps, decoded: exact counts, never sampled. */
 export interface TraceCounters {
@@ -19,6 +26,8 @@ export interface SummaryInput {
   reasons: readonly Reason[];
   durationSeconds: number;
   counters: TraceCounters;
+  /** Each listener's peak accept-queue depth; null when the tracer kept none. */
+  peaks: PeakEntry[] | null;
   /** Records the ring buffer delivered. */
   delivered: number;
   /** Records --max-events-per-sec kept from the output. */
@@ -26,7 +35,7 @@ export interface SummaryInput {
   naming: Naming;
 }
 
-/** The summary record: totals, per listener, per remote prefix, and what was lost. */
+/** The summary record: totals, per listener, per remote prefix, peaks, and what was lost. */
 export function buildSummary(s: SummaryInput): TraceSummary {
   const { totals } = s.counters;
   return {
@@ -37,6 +46,7 @@ export function buildSummary(s: SummaryInput): TraceSummary {
     totals: totalsByReason(totals, s.reasons),
     listeners: summarizeListeners(s.counters.listeners, s.reasons, s.naming),
     remotes: summarizeRemotes(s.counters.remotes, s.reasons, s.naming),
+    ...(s.peaks !== null ? { peaks: summarizePeaks(s.peaks, s.naming) } : {}),
     events: {
       delivered: s.delivered,
       lost: totals[TOTAL_SLOTS.ringbufLost] ?? 0,

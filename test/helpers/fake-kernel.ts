@@ -75,6 +75,8 @@ export function capturedKernel(
         },
         lost: () => opts.lostAfter?.[Math.max(0, log.consumed - 1)] ?? raw.lost,
         counters: () => traceCounters(raw.counters),
+        // Captures made before peaks existed have neither the request flag nor the peaks.
+        peaks: () => (raw.request.peaks ? (raw.peaks ?? []) : null),
         detach() {
           log.detached++;
           return [];

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TraceRecord } from "../../src/model/trace.js";
 import type { Reason, Strategy, TcHook } from "../../src/model/trace-enums.js";
+import type { PeakEntry } from "../../src/trace/bpf-maps.js";
 import type { ListenerKey, RemoteKey } from "../../src/trace/event-layout.js";
 import type { StrategyAttempt } from "../../src/trace/loader.js";
 import type { TraceRequest } from "../../src/trace/request.js";
@@ -83,6 +84,8 @@ export interface TraceRaw {
   lost: number;
   /** The counter maps read after detaching, decoded: every totals slot, the hash maps' keys. */
   counters: RawCounters;
+  /** The peak maps read after detaching (absent in captures made before peaks existed). */
+  peaks?: PeakEntry[];
   durationSeconds: number;
   /** The naming inputs: every namespace and socket inode seen. */
   naming: {

@@ -126,5 +126,49 @@ describe("banner and summary", () => {
     expect(text).toMatch(/Totals: accept-queue-full 5, accept-queue-full-ack 1/);
     expect(text).toMatch(/2 LOST \(ring buffer full; still counted above\)/);
     expect(text).toMatch(/1 not printed \(--max-events-per-sec\)/);
+    expect(text).not.toContain("Peak accept-queue depth");
+  });
+
+  it("prints each listener's peak when peaks were kept, and says when none had a queue", () => {
+    const base: TraceSummary = {
+      schemaVersion: 1,
+      type: "summary",
+      strategy: "cgroup",
+      durationSeconds: 3,
+      totals: { "accept-queue-full": 0 },
+      listeners: [],
+      remotes: [],
+      events: { delivered: 0, lost: 0, notPrinted: 0 },
+      unattributed: { listeners: 0, remotes: 0 },
+    };
+    const text = summaryText({
+      ...base,
+      peaks: [
+        {
+          listener: drop.listener,
+          netns: { inode: 1, name: "web" },
+          acceptQueuePeak: 5,
+          acceptQueueMax: 4,
+        },
+        {
+          listener: { ...drop.listener, address: "::", port: 443, family: "dual", processes: [] },
+          netns: { inode: 2, name: "" },
+          acceptQueuePeak: 1,
+          acceptQueueMax: 128,
+        },
+      ],
+    });
+    expect(text).toContain(
+      "Peak accept-queue depth by listener (deepest seen by a SYN or final ACK, cgroup):",
+    );
+    expect(text).toMatch(/LISTENER +NETNS +PEAK +QMAX +PROCESS/);
+    expect(text).toMatch(/127\.0\.0\.1:1234 +web +5 +4 +nginx\/42/);
+    expect(text).toMatch(/\*:443 +- +1 +128 +-/);
+    // Before the totals line, after the drop tables.
+    expect(text.indexOf("Peak accept-queue")).toBeGreaterThan(text.indexOf("Drops by remote"));
+    expect(text.indexOf("Peak accept-queue")).toBeLessThan(text.indexOf("Totals:"));
+    expect(summaryText({ ...base, peaks: [] })).toContain(
+      "  none (no accept queue held a connection)",
+    );
   });
 });

@@ -5,6 +5,7 @@ import {
   dropRecord,
   type Naming,
   summarizeListeners,
+  summarizePeaks,
   summarizeRemotes,
   totalsByReason,
 } from "../../../src/trace/records.js";
@@ -67,6 +68,7 @@ describe("drop records", () => {
 
 describe("summary", () => {
   const reasons = ["accept-queue-full", "accept-queue-full-ack", "syn-queue-full"] as const;
+  const id = ({ reason: _r, ...rest }: ListenerKey) => rest;
   const lk = (over: Partial<ListenerKey>): ListenerKey => ({
     sockIno: 7,
     family: 2,
@@ -145,6 +147,34 @@ describe("summary", () => {
     ).toEqual({ "accept-queue-full": 11, "cookie-sent": 14 });
   });
 
+  it("lists peaks deepest first, named like the drop tables, with the limit seen", () => {
+    const peaks = summarizePeaks(
+      [
+        { key: id(lk({})), depth: 3, max: 4 },
+        {
+          key: id(lk({ sockIno: 8, port: 8080, address: "0.0.0.0", netnsIno: 5 })),
+          depth: 9,
+          max: 8,
+        },
+        { key: id(lk({ family: 10, address: "::", port: 443, sockIno: 9 })), depth: 3, max: 128 },
+      ],
+      naming,
+    );
+    expect(
+      peaks.map((p) => [p.listener.address, p.listener.port, p.acceptQueuePeak, p.acceptQueueMax]),
+    ).toEqual([
+      ["0.0.0.0", 8080, 9, 8],
+      ["::", 443, 3, 128],
+      ["127.0.0.1", 1234, 3, 4],
+    ]);
+    expect(peaks[2]).toMatchObject({
+      listener: { family: "inet", socketInode: 7, processes: [{ pid: 42, command: "nginx" }] },
+      netns: { inode: 100, name: "web" },
+    });
+    expect(peaks[0]?.netns).toEqual({ inode: 5, name: null });
+    expect(peaks[1]?.listener.family).toBe("dual");
+  });
+
   it("fits the summary schema", () => {
     expect(() =>
       traceSummarySchema.parse({
@@ -155,6 +185,7 @@ describe("summary", () => {
         totals: totalsByReason([0, 1, 0, 0, 0, 0, 0, 0], [...reasons]),
         listeners: summarizeListeners([{ key: lk({}), count: 1 }], [...reasons], naming),
         remotes: [],
+        peaks: summarizePeaks([{ key: id(lk({})), depth: 2, max: 1 }], naming),
         events: { delivered: 1, lost: 0, notPrinted: 0 },
         unattributed: { listeners: 0, remotes: 0 },
       }),

@@ -176,3 +176,50 @@ describe("a trace session", () => {
     expect(log.closed).toBe(1);
   });
 });
+
+describe("peaks through a session", () => {
+  const peak = {
+    key: {
+      sockIno: 7,
+      family: 2,
+      v6only: false,
+      address: "127.0.0.1",
+      port: 8080,
+      netnsIno: raw.start.netnsInode ?? 1,
+    },
+    depth: 9,
+    max: 8,
+  };
+  const open = (r: TraceRaw) =>
+    TraceSession.open(
+      { ...r.request, durationSeconds: null, json: true, verbose: false },
+      {
+        kernel: capturedKernel(r).kernel,
+        ...capturedLookups(r),
+        clock: capturedClock(r),
+        nowMs: () => 0,
+      },
+    );
+
+  it("hands the kernel side's peaks to readPeaks and to the summary", async () => {
+    const session = await open({ ...raw, request: { ...raw.request, peaks: true }, peaks: [peak] });
+    expect(session.readPeaks({ reset: true })).toEqual([peak]);
+    const summary = await session.summary(0);
+    expect(summary.peaks).toEqual([
+      expect.objectContaining({
+        listener: expect.objectContaining({ address: "127.0.0.1", port: 8080, socketInode: 7 }),
+        acceptQueuePeak: 9,
+        acceptQueueMax: 8,
+      }),
+    ]);
+    session.close();
+  });
+
+  it("has no peaks, and a summary without the field, when the request kept none", async () => {
+    const session = await open(raw);
+    expect(raw.request.peaks).toBeUndefined();
+    expect(session.readPeaks({ reset: false })).toBeNull();
+    expect(await session.summary(0)).not.toHaveProperty("peaks");
+    session.close();
+  });
+});
