@@ -13,12 +13,17 @@ const setsockopt = libc.func("int setsockopt(int, int, int, const void *, uint32
 const bind = libc.func("int bind(int, const void *, uint32_t)");
 const listen = libc.func("int listen(int, int)");
 const close = libc.func("int close(int)");
+const accept4 = libc.func("int accept4(int, void *, void *, int)");
 const errnoLocation = libc.func("int *__errno_location()");
+const poll = libc.func("int poll(void *, unsigned long, int)");
+const POLLIN = 1;
 
 const AF_INET = 2;
 const AF_INET6 = 10;
 const SOCK_STREAM = 1;
 const SOCK_CLOEXEC = 0o2000000;
+const SOCK_NONBLOCK = 0o4000;
+const EAGAIN = 11;
 const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const SO_BINDTODEVICE = 25;
@@ -87,4 +92,25 @@ export function openListener(spec: ListenerSpec): number {
   check(bind(fd, addr, addr.length) as number, `bind ${spec.address}:${spec.port}`, fd);
   check(listen(fd, spec.backlog) as number, "listen", fd);
   return fd;
+}
+
+/**
+ * Accepts every connection waiting in a listener's accept queue and closes it; returns how
+ * many. poll() says whether one waits, so the blocking listener is never left blocked.
+ */
+export function acceptAll(fd: number): number {
+  let n = 0;
+  for (;;) {
+    const pfd = Buffer.alloc(8);
+    pfd.writeInt32LE(fd, 0);
+    pfd.writeInt16LE(POLLIN, 4);
+    const ready = poll(pfd, 1, 0) as number;
+    check(ready, "poll");
+    if (ready === 0) return n;
+    const c = accept4(fd, null, null, SOCK_CLOEXEC | SOCK_NONBLOCK) as number;
+    if (c < 0 && errno() === EAGAIN) return n;
+    check(c, "accept4");
+    close(c);
+    n++;
+  }
 }

@@ -54,6 +54,8 @@ export function nstat(ns: string): Map<string, number> {
 /** A running scenario-process; `stop()` ends it and everything it held open. */
 export interface RunningScenario {
   process: ChildProcess;
+  /** Has it accept every connection waiting on its listeners; resolves to how many. */
+  acceptAll: () => Promise<number>;
   stop: () => Promise<void>;
 }
 
@@ -93,6 +95,16 @@ export async function spawnScenario(command: readonly string[]): Promise<Running
   });
   return {
     process: child,
+    acceptAll: async () => {
+      const from = out.length;
+      child.stdin?.write("accept\n");
+      for (;;) {
+        const m = /accepted (\d+)\n/.exec(out.slice(from));
+        if (m) return Number(m[1]);
+        if (child.exitCode !== null) throw new Error("scenario process exited before accepting");
+        await once(child.stdout as NodeJS.ReadableStream, "data");
+      }
+    },
     stop: async () => {
       if (child.exitCode !== null) return;
       child.stdin?.end();

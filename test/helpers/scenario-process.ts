@@ -7,11 +7,14 @@
  *   (sleep) holding the same socket, as after fork().
  * - connect: real clients (node net) that complete handshakes, filling accept queues.
  * - rawSyns (sent first): spoofed SYNs from an unrouted-back range (see raw-syn.ts) that stay in SYN-RECV.
+ *
+ * After `ready`, a line `accept` on stdin accepts (and closes) every connection waiting on
+ * every listener and answers `accepted N`.
  */
 import { spawn } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type ListenerSpec, openListener } from "./libc-socket.js";
+import { acceptAll, type ListenerSpec, openListener } from "./libc-socket.js";
 import { buildSyn, type SynOptions, sendRaw } from "./raw-syn.js";
 
 interface Scenario {
@@ -37,9 +40,11 @@ interface Scenario {
 const scenario = JSON.parse(process.argv[2] ?? "{}") as Scenario;
 const holders: ReturnType<typeof spawn>[] = [];
 const clients: Socket[] = [];
+const listenerFds: number[] = [];
 
 for (const l of scenario.listeners ?? []) {
   const fd = openListener(l);
+  listenerFds.push(fd);
   if (l.share) {
     holders.push(spawn("sleep", ["3600"], { stdio: ["ignore", "ignore", "ignore", fd] }));
   }
@@ -85,6 +90,18 @@ const streaming =
     sendRaw(stream.dst, batch);
   }, stream.everyMs);
 process.stdin.resume();
+let input = "";
+process.stdin.setEncoding("utf8").on("data", (d: string) => {
+  input += d;
+  for (let nl = input.indexOf("\n"); nl >= 0; nl = input.indexOf("\n")) {
+    const line = input.slice(0, nl).trim();
+    input = input.slice(nl + 1);
+    if (line === "accept") {
+      const n = listenerFds.reduce((sum, fd) => sum + acceptAll(fd), 0);
+      process.stdout.write(`accepted ${n}\n`);
+    }
+  }
+});
 process.stdin.on("end", () => {
   if (streaming) clearInterval(streaming);
   for (const h of holders) h.kill();

@@ -1,0 +1,162 @@
+/**
+ * The peak accept-queue depth against the live kernel, for each strategy under test (tc and
+ * cgroup on this host; kprobe and fentry in the kernel-matrix VMs, which run this file too):
+ * in a private namespace, a listener with a tiny backlog is filled by clients it does not
+ * accept, held full while more clients retry into it, then emptied with accept(). The peak
+ * synq read back must be the depth ss saw while it was full, though the queue is empty (ss: 0)
+ * when it is read, and after the reset a second read must find nothing for the listener.
+ */
+import { statSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_REASONS } from "../../src/trace/flags.js";
+import { liveDeps, TraceSession } from "../../src/trace/session.js";
+import { strategiesUnderTest } from "../helpers/bpf-state.js";
+import { inNetns, type RunningScenario, startScenario } from "../helpers/netns.js";
+import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
+import { useTraceNamespaces } from "../helpers/trace-namespaces.js";
+import { startTrace } from "../helpers/trace-run.js";
+import { traceAround } from "../helpers/trace-scenarios.js";
+
+const tools = ["ip", "ss", "nstat", "tc", "bpftool", "clang"];
+const skip = missing(isRoot && tools.every(hasTool), `root with ${tools.join(", ")}`);
+
+const strategies = skip ? [] : strategiesUnderTest();
+const netns = useTraceNamespaces();
+
+const PORT = 8080;
+const BACKLOG = 3;
+/** The deepest an accept queue gets: it is full when it holds more than the backlog. */
+const FULL = BACKLOG + 1;
+
+/** A listener's accept queue now, as ss samples it (Recv-Q of the LISTEN socket), and its inode. */
+function sampled(ns: string): { depth: number; inode: number } {
+  const line = inNetns(ns, "ss", ["-H", "-l", "-t", "-n", "-e", "sport", "=", `:${PORT}`]).trim();
+  const fields = line.split(/\s+/);
+  const inode = /ino:(\d+)/.exec(line);
+  if (fields[0] !== "LISTEN" || !inode) throw new Error(`no listener on :${PORT} in ss: ${line}`);
+  return { depth: Number(fields[1]), inode: Number(inode[1]) };
+}
+
+/**
+ * Fills the listener's queue and holds it full: FULL + 2 clients, of which the two that find
+ * it full retry their SYN after a second, into the full queue (and are given up at settle).
+ */
+function fillAndHold(ns: string): Promise<RunningScenario> {
+  return startScenario(ns, {
+    listeners: [{ address: "127.0.0.1", port: PORT, backlog: BACKLOG }],
+    connect: [{ host: "127.0.0.1", port: PORT, count: FULL + 2 }],
+    settleMs: 2500,
+  });
+}
+
+describe.skipIf(skip).each(strategies)("peak accept-queue depth, --strategy %s", (strategy) => {
+  it("readPeaks: the burst's depth after the queue is empty again, then nothing after the reset", async () => {
+    const ns = netns("synq-peak");
+    const nsInode = statSync(`/run/netns/${ns}`).ino;
+    const session = await TraceSession.open(
+      {
+        strategy,
+        port: null,
+        netns: ns,
+        reasons: [...DEFAULT_REASONS],
+        interfaces: [],
+        tcHook: "auto",
+        cgroup: null,
+        durationSeconds: null,
+        summaryOnly: true,
+        peaks: true,
+        json: true,
+        verbose: false,
+        maxEventsPerSec: 0,
+        ringBufferKb: 64,
+      },
+      liveDeps(),
+    );
+    try {
+      const scenario = await fillAndHold(ns);
+      const full = sampled(ns);
+      expect(full.depth).toBe(FULL);
+      expect(await scenario.acceptAll()).toBe(FULL);
+      const after = sampled(ns);
+      expect(after.depth).toBe(0);
+
+      // Without a reset the window keeps running; the reset read then returns the same.
+      const peek = session.readPeaks({ reset: false });
+      const first = session.readPeaks({ reset: true }) ?? [];
+      expect(peek).toEqual(first);
+      console.info(
+        `[figures] ${process.env.SYNQ_VM_KERNEL ?? "host"} ${strategy} peak: ss held ${full.depth}, then ${after.depth}; peaks read ${JSON.stringify(first.map((p) => [p.key.port, p.depth, p.max]))}`,
+      );
+      expect(first).toEqual([
+        {
+          key: {
+            sockIno: full.inode,
+            family: 2,
+            v6only: false,
+            address: "127.0.0.1",
+            port: PORT,
+            netnsIno: nsInode,
+          },
+          depth: FULL,
+          max: BACKLOG,
+        },
+      ]);
+      expect(first[0]?.depth).toBeGreaterThan(after.depth);
+      // Reset: the new window has seen nothing of this listener.
+      expect(session.readPeaks({ reset: true })).toEqual([]);
+      await scenario.stop();
+    } finally {
+      session.close();
+    }
+  });
+
+  it("trace-drops --summary --json reports the listener's peak beside its drops", async () => {
+    const ns = netns("synq-peaksum");
+    let held = 0;
+    const run = await traceAround(ns, ["--strategy", strategy, "--summary"], async () => {
+      const scenario = await fillAndHold(ns);
+      held = sampled(ns).depth;
+      await scenario.acceptAll();
+      await scenario.stop();
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(held).toBe(FULL);
+    expect(run.summary.peaks).toEqual([
+      expect.objectContaining({
+        listener: expect.objectContaining({ address: "127.0.0.1", port: PORT, family: "inet" }),
+        netns: expect.objectContaining({ name: ns }),
+        acceptQueuePeak: FULL,
+        acceptQueueMax: BACKLOG,
+      }),
+    ]);
+    // The retried SYNs were dropped into the full queue, each seen at depth FULL.
+    expect(run.summary.totals["accept-queue-full"]).toBe(run.listenOverflows);
+    expect(run.listenOverflows).toBeGreaterThan(0);
+  });
+});
+
+describe.skipIf(skip || strategies.length === 0)("trace-drops --summary, text", () => {
+  it("prints the peak table: listener, namespace, peak, limit, process", async () => {
+    const ns = netns("synq-peaktxt");
+    const trace = await startTrace(
+      ["--netns", ns, "--strategy", strategies[0] as string, "--summary"],
+      {
+        ready: (_out, err) => err.includes("synq: tracing"),
+      },
+    );
+    try {
+      const scenario = await fillAndHold(ns);
+      await scenario.acceptAll();
+      await scenario.stop();
+      expect(await trace.stop("SIGINT"), trace.stderr()).toBe(0);
+      const text = trace.stdout();
+      expect(text).toContain(
+        "Peak accept-queue depth by listener (deepest seen by a SYN or final ACK,",
+      );
+      expect(text).toMatch(/LISTENER +NETNS +PEAK +QMAX +PROCESS/);
+      expect(text).toMatch(new RegExp(`127\\.0\\.0\\.1:${PORT} +${ns} +${FULL} +${BACKLOG} +\\S+`));
+    } finally {
+      await trace.stop("SIGKILL");
+    }
+  });
+});
