@@ -14,14 +14,15 @@ import { runPool } from "./run-pool.js";
 // The kernel-dependent suite. Parsers meet every kernel through fixtures captured there
 // (tsx test/vm/capture-fixtures.ts); what must run live on each kernel is here: the VM-only
 // proofs, status's sock_diag reads inside a namespace, and trace-drops end to end (every drop
-// reason, the filters) with the kprobe and fentry strategies (this host's kernel cannot run
-// them). Emulated CPUs are ~10x slower:
+// reason, the filters, the peak accept-queue depth) with the kprobe and fentry strategies
+// (this host's kernel cannot run them). Emulated CPUs are ~10x slower:
 // the whole integration suite would not fit CI.
 const defaultSuite = [
   "test/vm-guest",
   "test/integration/sock-diag.test.ts",
   "test/integration/trace-drops.test.ts",
   "test/integration/trace-drops-reasons.test.ts",
+  "test/integration/trace-peak.test.ts",
 ];
 
 /** The guest command: vitest itself, since going through npx costs ~10 s of emulated CPU. */
