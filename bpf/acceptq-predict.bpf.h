@@ -338,9 +338,10 @@ static __always_inline int cgroup_tcp_flags(struct __sk_buff *skb)
 }
 
 /*
- * A bare ACK for a listener when nothing is predicted from it (6.15+: kfree_skb reports its
- * overflow): the depth it finds, for the peak. A request's final ACK comes here with the
- * request's listener, so each completed handshake is seen just before its child is queued.
+ * A bare ACK for a listener that nothing else reads the listener for (6.15+, where kfree_skb
+ * reports ACK-time overflows, every final ACK; before, a SYN cookie's): the depth it finds,
+ * for the peak. tcp_filter() runs on a request's listener, so each completed handshake is
+ * seen just before its child is queued.
  */
 static __always_inline void note_ack_peak(struct bpf_sock *listener)
 {
@@ -396,6 +397,9 @@ int acceptq_cgroup_ingress(struct __sk_buff *skb)
 			emit(&l, &x.p, reason, ACCEPTQ_HOOK_CGROUP);
 	} else if (found && found->state == TCP_NEW_SYN_RECV) {
 		predict_request_ack(found, &x.th, x.payload, &x.p, ACCEPTQ_HOOK_CGROUP);
+	} else {
+		/* No request: a SYN cookie's ACK, whose child would join this listener's queue. */
+		note_ack_peak(listener);
 	}
 	if (found)
 		bpf_sk_release(found);
