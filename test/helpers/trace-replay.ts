@@ -62,7 +62,10 @@ export function traceCounters(c: RawCounters): TraceCounters {
 /** raw.json: what the kernel side gave during one captured run (format 2). */
 export interface TraceRaw {
   format: 2;
-  /** The TraceRequest the flags made (less the output mode, duration and verbosity). */
+  /**
+   * The TraceRequest the flags made (less the output mode, duration and verbosity). Captures
+   * made before peaks existed lack `peaks`: replayed as a request that kept none.
+   */
   request: Omit<TraceRequest, "durationSeconds" | "json" | "verbose">;
   /** The start record's inputs: the opened tracer and the kernel; the netns as an inode. */
   start: {
