@@ -351,7 +351,8 @@ static __always_inline void note_ack_peak(struct bpf_sock *listener)
 	if (!track_peaks)
 		return;
 	tp = bpf_skc_to_tcp_sock(listener);
-	if (!tp)
+	/* The depth alone first: an empty queue (the common case) stops here. */
+	if (!tp || !tp->inet_conn.icsk_inet.sk.sk_ack_backlog)
 		return;
 	read_queues_tp(tp, &l);
 	note_peak_tp(tp, &l);
