@@ -49,29 +49,34 @@ function fillAndHold(ns: string): Promise<RunningScenario> {
   });
 }
 
+/** A summary-only session on `ns`, keeping peaks or not. */
+function openSession(strategy: string, ns: string, peaks: boolean): Promise<TraceSession> {
+  return TraceSession.open(
+    {
+      strategy: strategy as (typeof strategies)[number],
+      port: null,
+      netns: ns,
+      reasons: [...DEFAULT_REASONS],
+      interfaces: [],
+      tcHook: "auto",
+      cgroup: null,
+      durationSeconds: null,
+      summaryOnly: true,
+      peaks,
+      json: true,
+      verbose: false,
+      maxEventsPerSec: 0,
+      ringBufferKb: 64,
+    },
+    liveDeps(),
+  );
+}
+
 describe.skipIf(skip).each(strategies)("peak accept-queue depth, --strategy %s", (strategy) => {
   it("readPeaks: the burst's depth after the queue is empty again, then nothing after the reset", async () => {
     const ns = netns("synq-peak");
     const nsInode = statSync(`/run/netns/${ns}`).ino;
-    const session = await TraceSession.open(
-      {
-        strategy,
-        port: null,
-        netns: ns,
-        reasons: [...DEFAULT_REASONS],
-        interfaces: [],
-        tcHook: "auto",
-        cgroup: null,
-        durationSeconds: null,
-        summaryOnly: true,
-        peaks: true,
-        json: true,
-        verbose: false,
-        maxEventsPerSec: 0,
-        ringBufferKb: 64,
-      },
-      liveDeps(),
-    );
+    const session = await openSession(strategy, ns, true);
     try {
       const scenario = await fillAndHold(ns);
       const full = sampled(ns);
@@ -157,6 +162,25 @@ describe.skipIf(skip || strategies.length === 0)("trace-drops --summary, text", 
       expect(text).toMatch(new RegExp(`127\\.0\\.0\\.1:${PORT} +${ns} +${FULL} +${BACKLOG} +\\S+`));
     } finally {
       await trace.stop("SIGKILL");
+    }
+  });
+});
+
+describe.skipIf(skip || strategies.length === 0)("a session that keeps no peaks", () => {
+  it("still traces, but readPeaks is null and the summary has no peaks", async () => {
+    const ns = netns("synq-nopeak");
+    const session = await openSession(strategies[0] as string, ns, false);
+    try {
+      const scenario = await fillAndHold(ns);
+      expect(sampled(ns).depth).toBe(FULL);
+      await scenario.acceptAll();
+      await scenario.stop();
+      expect(session.readPeaks({ reset: true })).toBeNull();
+      const summary = await session.summary(0);
+      expect(summary).not.toHaveProperty("peaks");
+      expect(summary.totals["accept-queue-full"]).toBeGreaterThan(0);
+    } finally {
+      session.close();
     }
   });
 });
