@@ -34,6 +34,8 @@ await build({
     "src/early-start.ts", //       imported by bin/run.js before oclif loads (status's socket reads)
     "src/owner-scan-worker.ts", // a worker thread's entry: early-start.js starts it by URL,
     //                             ./owner-scan-worker.js next to itself
+    // synq watch's sampling thread (src/watch/sampler.ts finds it as dist/watch-sample-worker.js)
+    { in: "src/watch/sample-worker.ts", out: "watch-sample-worker" },
   ],
   bundle: true,
   // Code shared by the entry points goes into chunks imported by each, so a module has one
@@ -56,6 +58,11 @@ await build({
     // @oclif/core's tsconfig reader tries require("typescript") (for running commands from .ts
     // sources) and carries on without it; bundling it would add the whole compiler to dist/.
     "typescript",
+    // blessed (synq watch) requires its widgets by computed names and reads terminfo and
+    // usr/ files relative to its own directory: loaded from node_modules, like koffi. So is
+    // blessed-contrib, which requires blessed itself.
+    "blessed",
+    "blessed-contrib",
   ],
   logLevel: "warning",
   banner: {

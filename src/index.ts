@@ -2,6 +2,7 @@ import DecodeCookie from "./commands/decode-cookie.js";
 import Export from "./commands/export.js";
 import Status from "./commands/status.js";
 import TraceDrops from "./commands/trace-drops.js";
+import Watch from "./commands/watch.js";
 
 /**
  * Every command, for oclif's explicit command strategy: the CLI ships as one bundled file,
@@ -12,4 +13,5 @@ export const COMMANDS = {
   "decode-cookie": DecodeCookie,
   "trace-drops": TraceDrops,
   export: Export,
+  watch: Watch,
 };

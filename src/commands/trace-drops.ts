@@ -1,7 +1,7 @@
 import { Flags } from "@oclif/core";
 import { SynqCommand } from "../base-command.js";
 import type { TraceSummary } from "../model/trace.js";
-import { parseTraceFlags } from "../trace/flags.js";
+import { attachFlags, parseTraceFlags } from "../trace/flags.js";
 
 /** `synq trace-drops`: the eBPF accept-queue overflow tracer (acceptq.stp, done right). */
 export default class TraceDrops extends SynqCommand {
@@ -36,25 +36,13 @@ export default class TraceDrops extends SynqCommand {
     cookies: Flags.boolean({ summary: "Also report SYNs answered with a SYN cookie." }),
     duration: Flags.string({ summary: "Stop after S seconds (default: until Ctrl-C)." }),
     summary: Flags.boolean({ summary: "Print only the summary on exit, no line per drop." }),
-    strategy: Flags.string({
-      summary: "How to attach: auto picks the best that loads.",
-      options: ["auto", "fentry", "kprobe", "cgroup", "tc"],
-      default: "auto",
-    }),
+    strategy: attachFlags.strategy,
     interface: Flags.string({
       summary: "tc: attach to this interface (repeatable; default: every interface that is up).",
       multiple: true,
     }),
-    cgroup: Flags.string({
-      summary:
-        "cgroup: attach to this cgroup v2 directory (absolute or relative to the hierarchy) instead of the root: only listeners of processes under it are traced, and only their packets pay. Implies --strategy cgroup.",
-    }),
-    "tc-hook": Flags.string({
-      summary:
-        "tc: tcx (a link, Linux 6.6+: cheaper, gone with synq even on SIGKILL) or clsact (a qdisc filter); auto prefers tcx.",
-      options: ["auto", "tcx", "clsact"],
-      default: "auto",
-    }),
+    cgroup: attachFlags.cgroup,
+    "tc-hook": attachFlags["tc-hook"],
     verbose: Flags.boolean({ summary: "Say which strategy is used and why others were not." }),
     "ring-buffer-kb": Flags.string({
       summary:

@@ -1,7 +1,11 @@
 import { availableParallelism } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SynqError } from "../errors.js";
-import { describeSynQueueRule, synQueueRule } from "../kernel/syn-queue-limit.js";
+import {
+  describeSynQueueRule,
+  type SynQueueRule,
+  synQueueRule,
+} from "../kernel/syn-queue-limit.js";
 import {
   runningKernelRelease,
   runningKernelVersionText,
@@ -15,7 +19,7 @@ import { DEFAULT_PROC_ROOT, readProcFile } from "../system/proc.js";
 import { scanSocketFds } from "../system/socket-owners.js";
 import { buildNamespaceStatus } from "./build-status.js";
 import { mapBounded } from "./map-bounded.js";
-import { sampleNamespace } from "./read-namespace.js";
+import { type NamespaceSample, sampleNamespace } from "./read-namespace.js";
 
 /** What `synq status` was asked for. */
 export interface StatusRequest {
@@ -50,57 +54,95 @@ function oneOwnerScan(): () => Promise<Float64Array> {
  */
 export const NAMESPACES_AT_ONCE = Math.max(2, availableParallelism());
 
-/** Collects the status of every requested namespace, a few side by side. */
-export async function collectStatus(req: StatusRequest): Promise<Status> {
-  const procRoot = req.procRoot ?? DEFAULT_PROC_ROOT;
-  const targets = req.targets.length ? req.targets : [currentNetns];
-  // Start ss first; the rest is done while it runs. A failure of the sampling meanwhile is
-  // re-thrown by the await below, not left unhandled.
-  const sampleAll = () => {
-    const scanOwners = oneOwnerScan();
-    return mapBounded(targets, NAMESPACES_AT_ONCE, (t) =>
-      sampleNamespace(t, procRoot, scanOwners).catch((err: unknown) => {
-        if (req.skipVanished && err instanceof NetnsGoneError) return null;
-        throw err;
-      }),
-    );
-  };
-  const sampling = sampleAll();
-  sampling.catch(() => {});
+/**
+ * One sample of every target, a few namespaces side by side (`null` where a namespace went
+ * away and `skipVanished` says to leave it out). `status --interval` takes two, `watch` one a
+ * tick: both through here.
+ */
+export function sampleTargets(
+  targets: readonly NetnsTarget[],
+  procRoot: string,
+  skipVanished: boolean,
+): Promise<(NamespaceSample | null)[]> {
+  const scanOwners = oneOwnerScan();
+  return mapBounded(targets, NAMESPACES_AT_ONCE, (t) =>
+    sampleNamespace(t, procRoot, scanOwners).catch((err: unknown) => {
+      if (skipVanished && err instanceof NetnsGoneError) return null;
+      throw err;
+    }),
+  );
+}
 
+/** The running kernel as the status model names it, and its SYN-queue rule. */
+export interface KernelInfo {
+  release: string;
+  rule: SynQueueRule;
+}
+
+/** Reads the running kernel's release and the SYN-queue rule it follows. */
+export async function readKernelInfo(procRoot: string): Promise<KernelInfo> {
   const release = runningKernelRelease();
   const signature = await readProcFile(procRoot, "version_signature");
   const version = upstreamKernelVersion(release, runningKernelVersionText(), signature);
   if (!version) {
     throw new SynqError("kernelUnsupported", `cannot read the kernel version from "${release}"`);
   }
-  const rule = synQueueRule(version);
-  const first = await sampling;
-  let second = first;
-  if (req.intervalSeconds !== null) {
-    await sleep(req.intervalSeconds * 1000);
-    second = await sampleAll();
-  }
+  return { release, rule: synQueueRule(version) };
+}
+
+/**
+ * The status model from the latest sample of each target and, for rates, the one before it
+ * (`before` null: a single snapshot, no rates). Index i of both belongs to targets[i].
+ */
+export function statusFromSamples(
+  targets: readonly NetnsTarget[],
+  before: readonly (NamespaceSample | null)[] | null,
+  now: readonly (NamespaceSample | null)[],
+  kernel: KernelInfo,
+  port: number | null,
+): Status {
   const namespaces: NamespaceStatus[] = [];
   const skippedNamespaces: SkippedNamespace[] = [];
+  let intervalSeconds: number | null = null;
   targets.forEach((t, i) => {
-    const before = first[i] ?? null;
-    const now = second[i] ?? null;
-    if (before === null || now === null) {
+    const previous = before === null ? null : (before[i] ?? null);
+    const current = now[i] ?? null;
+    if (current === null || (before !== null && previous === null)) {
       skippedNamespaces.push({ netns: t.name, reason: "went away while synq read it" });
       return;
     }
-    const previous = req.intervalSeconds === null ? null : before;
-    namespaces.push(buildNamespaceStatus(now, previous, { netns: t.name, rule, port: req.port }));
+    if (previous !== null) intervalSeconds ??= (current.takenAt - previous.takenAt) / 1000;
+    namespaces.push(
+      buildNamespaceStatus(current, previous, { netns: t.name, rule: kernel.rule, port }),
+    );
   });
   // Typed by the zod schema (src/model/status.ts); the tests parse real outputs with it.
   // Not re-validated here: with 10,000 listeners that alone costs more than ss takes.
   return {
     schemaVersion: STATUS_SCHEMA_VERSION,
     generatedAt: new Date().toISOString(),
-    kernel: { release, synQueueRule: describeSynQueueRule(rule) },
-    intervalSeconds: req.intervalSeconds,
+    kernel: { release: kernel.release, synQueueRule: describeSynQueueRule(kernel.rule) },
+    intervalSeconds,
     namespaces,
     ...(skippedNamespaces.length ? { skippedNamespaces } : {}),
   };
+}
+
+/** Collects the status of every requested namespace, a few side by side. */
+export async function collectStatus(req: StatusRequest): Promise<Status> {
+  const procRoot = req.procRoot ?? DEFAULT_PROC_ROOT;
+  const targets = req.targets.length ? req.targets : [currentNetns];
+  const skipVanished = req.skipVanished ?? false;
+  // Start ss first; the rest is done while it runs. A failure of the sampling meanwhile is
+  // re-thrown by the await below, not left unhandled.
+  const sampling = sampleTargets(targets, procRoot, skipVanished);
+  sampling.catch(() => {});
+  const kernel = await readKernelInfo(procRoot);
+  const first = await sampling;
+  if (req.intervalSeconds === null)
+    return statusFromSamples(targets, null, first, kernel, req.port);
+  await sleep(req.intervalSeconds * 1000);
+  const second = await sampleTargets(targets, procRoot, skipVanished);
+  const status = statusFromSamples(targets, first, second, kernel, req.port);
+  return { ...status, intervalSeconds: req.intervalSeconds };
 }

@@ -106,10 +106,11 @@ export function viewOrder(namespaces: readonly NamespaceStatus[]): NamespaceStat
   );
 }
 
-const findingKey = (netns: string, local: string) => `${netns}\n${local}`;
+/** worstByListener()'s key of a listener. */
+export const findingKey = (netns: string, local: string) => `${netns}\n${local}`;
 
-/** The worst severity of the findings about each listener, by netns and local address. */
-function worstByListener(namespaces: readonly NamespaceStatus[]): Map<string, Severity> {
+/** The worst severity of the findings about each listener, by findingKey(netns, local). */
+export function worstByListener(namespaces: readonly NamespaceStatus[]): Map<string, Severity> {
   const worst = new Map<string, Severity>();
   for (const ns of namespaces) {
     for (const f of ns.findings) {

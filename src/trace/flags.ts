@@ -1,4 +1,5 @@
 /** Validates `synq trace-drops` flags into a TraceRequest (pure; errors name the flag). */
+import { Flags } from "@oclif/core";
 import { SynqError } from "../errors.js";
 import {
   REASONS,
@@ -10,6 +11,28 @@ import {
 } from "../model/trace-enums.js";
 import { parsePort, parseSeconds, parseWholeNumber } from "../parsers/flag-values.js";
 import type { TraceRequest } from "./request.js";
+
+/**
+ * How the tracer attaches: the flags every command that runs a trace session shares
+ * (`trace-drops`, `watch`), validated by parseTraceFlags.
+ */
+export const attachFlags = {
+  strategy: Flags.string({
+    summary: "How to attach: auto picks the best that loads.",
+    options: ["auto", ...STRATEGIES],
+    default: "auto",
+  }),
+  cgroup: Flags.string({
+    summary:
+      "cgroup: attach to this cgroup v2 directory (absolute or relative to the hierarchy) instead of the root: only listeners of processes under it are traced, and only their packets pay. Implies --strategy cgroup.",
+  }),
+  "tc-hook": Flags.string({
+    summary:
+      "tc: tcx (a link, Linux 6.6+: cheaper, gone with synq even on SIGKILL) or clsact (a qdisc filter); auto prefers tcx.",
+    options: ["auto", ...TC_HOOKS],
+    default: "auto",
+  }),
+};
 
 /** The flags as oclif parsed them. */
 export interface TraceFlags {

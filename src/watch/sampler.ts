@@ -1,0 +1,107 @@
+/**
+ * Where the poll loop's samples come from: `synq status --interval`'s own services
+ * (sampleTargets, statusFromSamples), each sample's rates taken against the one before, as
+ * status --interval takes them. At 10,000 listeners a sample holds the thread for a few hundred
+ * milliseconds (the sock_diag dump is synchronous), so the dashboard runs them on a worker
+ * thread and its keys stay live; the same sampler runs in-thread where the worker's file is
+ * not built (running from the sources).
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { SynqError } from "../errors.js";
+import type { Status } from "../model/status.js";
+import { packageRoot } from "../package-root.js";
+import {
+  type KernelInfo,
+  readKernelInfo,
+  sampleTargets,
+  statusFromSamples,
+} from "../status/collect-status.js";
+import type { NamespaceSample } from "../status/read-namespace.js";
+import type { NetnsTarget } from "../system/netns-target.js";
+import { DEFAULT_PROC_ROOT } from "../system/proc.js";
+
+/** What is sampled: the namespaces, the port, and whether a vanished namespace is skipped. */
+export interface SampleRequest {
+  targets: NetnsTarget[];
+  port: number | null;
+  procRoot?: string | undefined;
+  skipVanished: boolean;
+}
+
+/** Takes samples one after the other; each status has rates from the previous sample on. */
+export interface StatusSampler {
+  sample(): Promise<Status>;
+  close(): Promise<void>;
+}
+
+/** Samples on this thread. */
+export function inThreadSampler(req: SampleRequest): StatusSampler {
+  const procRoot = req.procRoot ?? DEFAULT_PROC_ROOT;
+  let kernel: KernelInfo | null = null;
+  let before: (NamespaceSample | null)[] | null = null;
+  return {
+    async sample() {
+      kernel ??= await readKernelInfo(procRoot);
+      const now = await sampleTargets(req.targets, procRoot, req.skipVanished);
+      const status = statusFromSamples(req.targets, before, now, kernel, req.port);
+      before = now;
+      return status;
+    },
+    async close() {},
+  };
+}
+
+/** A failure as it crosses from the worker: a SynqError keeps its kind and fix. */
+export type SampleReply =
+  | { ok: true; status: Status }
+  | { ok: false; kind: SynqError["kind"] | null; message: string; fix?: string | undefined };
+
+/** The worker's file in the bundle (scripts/build.mjs builds it beside cli.js). */
+export function sampleWorkerFile(): string {
+  return join(packageRoot(), "dist", "watch-sample-worker.js");
+}
+
+/** Samples on a worker thread (the bundle's watch-sample-worker.js). */
+export function workerSampler(req: SampleRequest, file = sampleWorkerFile()): StatusSampler {
+  const worker = new Worker(file, { workerData: req });
+  worker.unref();
+  let pending: { resolve: (s: Status) => void; reject: (e: Error) => void } | null = null;
+  const fail = (err: Error) => {
+    const p = pending;
+    pending = null;
+    p?.reject(err);
+  };
+  worker.on("message", (reply: SampleReply) => {
+    const p = pending;
+    pending = null;
+    if (!p) return;
+    if (reply.ok) p.resolve(reply.status);
+    else
+      p.reject(
+        reply.kind ? new SynqError(reply.kind, reply.message, reply.fix) : new Error(reply.message),
+      );
+  });
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`the sampling thread exited (${code})`)));
+  return {
+    sample() {
+      if (pending) return Promise.reject(new Error("a sample is already being taken"));
+      return new Promise<Status>((resolve, reject) => {
+        pending = { resolve, reject };
+        worker.postMessage("sample");
+      });
+    },
+    async close() {
+      pending = null;
+      await worker.terminate();
+    },
+  };
+}
+
+/** The worker sampler where its file is built, else the in-thread one. */
+export function statusSampler(req: SampleRequest): StatusSampler {
+  const file = sampleWorkerFile();
+  return existsSync(file) ? workerSampler(req, file) : inThreadSampler(req);
+}

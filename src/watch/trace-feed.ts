@@ -1,0 +1,67 @@
+/**
+ * The tracer's side of each tick: the trace session `synq trace-drops` drives (open, drain,
+ * lost, close), opened for the dashboard. Without one (--no-trace, no root, no BTF, a strategy
+ * that does not load) the dashboard samples alone and says why there are no live events.
+ */
+import { SynqError } from "../errors.js";
+import type { TraceDrop, TraceStart } from "../model/trace.js";
+import type { TraceRequest } from "../trace/request.js";
+import type { TracingState } from "./frame-model.js";
+
+/** What the poll loop takes from the tracer each tick. */
+export interface TraceFeed {
+  /** Records delivered since the last call, oldest first. */
+  drain(): Promise<TraceDrop[]>;
+  /** Records lost to a full ring buffer so far. */
+  lost(): number;
+  /**
+   * The deepest accept queue each listener reached since the last call, by socket inode; null
+   * while the session offers none (the table shows "-").
+   */
+  peaks(): ReadonlyMap<number, number> | null;
+  /** Detaches and frees everything the tracer created; idempotent. */
+  close(): void;
+}
+
+/** How the header says where the tracer is attached. */
+export function tracingState(start: TraceStart): TracingState {
+  const hook =
+    start.tcHook !== null
+      ? `${start.tcHook} on ${start.interfaces.join(",")}`
+      : start.cgroup !== null
+        ? `cgroup ${start.cgroup}`
+        : null;
+  return { on: true, strategy: start.strategy, hook };
+}
+
+/**
+ * Opens the tracer for `req` (null: --no-trace). A failure a user can act on (not root, no
+ * BTF, a strategy the kernel refuses) is not fatal: the dashboard shows its reason.
+ */
+export async function openTraceFeed(
+  req: TraceRequest | null,
+): Promise<{ feed: TraceFeed | null; state: TracingState }> {
+  if (req === null) return { feed: null, state: { on: false, reason: "--no-trace" } };
+  // Loaded only when tracing: libbpf and koffi are not needed otherwise.
+  const { TraceSession } = await import("../trace/session.js");
+  let session: Awaited<ReturnType<typeof TraceSession.open>>;
+  try {
+    session = await TraceSession.open(req);
+  } catch (err) {
+    if (err instanceof SynqError) return { feed: null, state: { on: false, reason: err.message } };
+    throw err;
+  }
+  const traced = session;
+  return {
+    feed: {
+      drain: () => traced.drain(),
+      lost: () => traced.lost(),
+      // The session's peak accept-queue map is read here once it has one.
+      peaks: () => null,
+      close: () => {
+        traced.close();
+      },
+    },
+    state: tracingState(traced.start),
+  };
+}
