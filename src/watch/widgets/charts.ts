@@ -30,7 +30,7 @@ export function lineData(series: readonly Series[], step: number, colours = true
   const kept = series.filter((s) => s.values.some((v) => v !== null));
   const n = Math.max(2, ...kept.map((s) => s.values.length));
   const x = Array.from({ length: n }, (_, i) => `${-(n - 1 - i) * step}s`);
-  return kept.map((s, i) => {
+  return kept.map((s) => {
     const vals = s.values.map((v) => v ?? 0);
     const y = vals.length >= 2 ? vals : Array.from({ length: n }, () => vals[0] ?? 0);
     const padded = y.length < n ? [...Array.from({ length: n - y.length }, () => 0), ...y] : y;

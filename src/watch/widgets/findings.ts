@@ -12,10 +12,7 @@ export function findingLines(frame: Frame, width: number, height: number, p: Pal
   for (const f of frame.findings) {
     if (lines.length >= height) break;
     const where = findingPlace(f);
-    const text = cut(
-      `${where ? `${where}: ` : ""}${f.message} [${f.code}]`,
-      Math.max(0, width - 5),
-    );
+    const text = cut(`${where ? `${where}: ` : ""}${f.message}`, Math.max(0, width - 5));
     lines.push(`${severity(f.severity, p)} ${escapeTags(text)}`);
   }
   const left = frame.findings.length - lines.length;

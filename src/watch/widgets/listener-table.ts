@@ -7,7 +7,7 @@
 import type { Palette } from "../../render/colour.js";
 import { fill as fillText, rateText } from "../../render/status-cells.js";
 import type { Frame, ListenerRow } from "../frame-model.js";
-import { escapeTags, fit } from "./text.js";
+import { escapeTags, fitCell } from "./text.js";
 
 interface Column {
   head: string;
@@ -95,12 +95,12 @@ export function tableLines(frame: Frame, width: number, height: number, p: Palet
     widths[i] = (widths[i] as number) - take;
     over -= take;
   }
-  const head = columns.map((c, i) => fit(c.head, widths[i] as number, c.align)).join(" ");
+  const head = columns.map((c, i) => fitCell(c.head, widths[i] as number, c.align)).join(" ");
   const lines = [p.bold(escapeTags(head))];
   shown.forEach((r, n) => {
     const row = columns
       .map((c, i) => {
-        const text = escapeTags(fit(cells[n]?.[i] as string, widths[i] as number, c.align));
+        const text = escapeTags(fitCell(cells[n]?.[i] as string, widths[i] as number, c.align));
         return c.colour ? c.colour(r, text, p) : text;
       })
       .join(" ");

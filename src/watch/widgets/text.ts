@@ -34,7 +34,7 @@ export function tagPalette(colours: boolean): Palette {
 }
 
 /** `text` cut to `width` columns (an ellipsis marks the cut), or padded to it. */
-export function fit(text: string, width: number, align: "left" | "right" = "left"): string {
+export function fitCell(text: string, width: number, align: "left" | "right" = "left"): string {
   if (width <= 0) return "";
   const t = text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
   return align === "left" ? t.padEnd(width) : t.padStart(width);
