@@ -106,8 +106,8 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 /** Runs the dashboard until the user quits; throws what ended it otherwise. */
 export async function runWatch(opts: WatchOptions): Promise<void> {
   const plan = planWatch(opts);
-  if (!process.stdout.isTTY) throw notATerminal(plan.intervalSeconds);
   const { targets, merged } = await selectNetns(opts.netns ?? [], { all: opts.allNetns });
+  if (!process.stdout.isTTY) throw notATerminal(plan.intervalSeconds);
 
   let sampler: StatusSampler | null = null;
   let feed: TraceFeed | null = null;

@@ -3,7 +3,7 @@
  * not with synq's code: the clean-exit tests compare it before and after synq runs.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -172,4 +172,60 @@ export function strategiesUnderTest(): ("fentry" | "kprobe" | "cgroup" | "tc")[]
   if (!fentrySupported()) throw new Error(`fentry programs do not load on ${vmKernel}`);
   if (!kprobesSupported()) throw new Error(`kprobes are not available on ${vmKernel}`);
   return ["fentry", "kprobe"];
+}
+
+/** BPF programs, maps and links, by kind and id: those one process holds. */
+export interface HeldBpf {
+  progs: number[];
+  maps: number[];
+  links: number[];
+}
+
+/**
+ * The BPF objects process `pid` holds file descriptors for (its /proc fdinfo): what must be
+ * gone once it has exited, whatever else other processes load meanwhile.
+ */
+export function bpfHeldBy(pid: number): HeldBpf {
+  const held: HeldBpf = { progs: [], maps: [], links: [] };
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    let info: string;
+    try {
+      info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8");
+    } catch {
+      continue;
+    }
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(info)?.[1]);
+    if (/^link_id:/m.test(info)) held.links.push(field("link_id"));
+    else if (/^prog_id:/m.test(info) && /^prog_type:/m.test(info))
+      held.progs.push(field("prog_id"));
+    else if (/^map_id:/m.test(info)) held.maps.push(field("map_id"));
+  }
+  return held;
+}
+
+/** Which of `held` the kernel still has, as "kind id" strings (bpftool … show id N). */
+export function stillLoaded(held: HeldBpf): string[] {
+  const exists = (kind: string, id: number) => {
+    try {
+      execFileSync("bpftool", [kind, "show", "id", String(id)], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return [
+    ...held.progs.filter((id) => exists("prog", id)).map((id) => `prog ${id}`),
+    ...held.maps.filter((id) => exists("map", id)).map((id) => `map ${id}`),
+    ...held.links.filter((id) => exists("link", id)).map((id) => `link ${id}`),
+  ];
+}
+
+/** Waits until none of `held` is left (freed a moment after the last fd closes). */
+export async function waitUntilReleased(held: HeldBpf, timeoutMs = 3000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = stillLoaded(held);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await sleep(100);
+  }
 }

@@ -11,7 +11,8 @@ export function findingLines(frame: Frame, width: number, height: number, p: Pal
   const lines: string[] = [];
   for (const f of frame.findings) {
     if (lines.length >= height) break;
-    const where = findingPlace(f);
+    // With one namespace watched, the header names it: the findings name only the listener.
+    const where = frame.table.showNetns ? findingPlace(f) : (f.listener ?? "");
     const text = cut(`${where ? `${where}: ` : ""}${f.message}`, Math.max(0, width - 5));
     lines.push(`${severity(f.severity, p)} ${escapeTags(text)}`);
   }

@@ -1,0 +1,312 @@
+/**
+ * synq watch in a real terminal (tmux, 80×24 unless said otherwise), driven with keys as a
+ * person would: a never-accepting listener flooded in a namespace of the test's own shows the
+ * depth `ss` reports, the tracer's drop log fills, findings appear; keys sort, select, pause
+ * and show help; a resize re-lays out; NO_COLOR and TERM=screen/linux render. After q, Ctrl-C,
+ * SIGTERM and SIGHUP the terminal is restored and no BPF program, map, link, qdisc or filter
+ * is left. Without a terminal, or without root, it says so (one line), or samples alone.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  bpfHeldBy,
+  type HeldBpf,
+  ingressFilters,
+  qdiscKinds,
+  waitUntilReleased,
+} from "../helpers/bpf-state.js";
+import {
+  createNetns,
+  deleteNetns,
+  inNetns,
+  type RunningScenario,
+  startScenario,
+} from "../helpers/netns.js";
+import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
+import { SYNQ_BIN } from "../helpers/run-synq.js";
+import { childrenOf, startInTmux, type TmuxPane } from "../helpers/tmux.js";
+
+const tools = ["tmux", "ip", "ss", "tc", "bpftool", "setpriv", "pgrep"];
+const skip = missing(isRoot && tools.every(hasTool), `root with ${tools.join(", ")}`);
+
+const PORT = 8080;
+let namespaces: string[] = [];
+let scenarios: RunningScenario[] = [];
+let panes: TmuxPane[] = [];
+
+beforeEach(() => {
+  namespaces = [];
+  scenarios = [];
+  panes = [];
+});
+afterEach(async () => {
+  for (const p of panes) p.kill();
+  for (const s of scenarios) await s.stop();
+  for (const ns of namespaces) deleteNetns(ns);
+});
+
+function netns(): string {
+  const ns = createNetns("synq-watch");
+  namespaces.push(ns);
+  return ns;
+}
+
+/** A backlog-4 listener that never accepts. */
+async function listen(ns: string): Promise<void> {
+  scenarios.push(
+    await startScenario(ns, {
+      listeners: [{ address: "127.0.0.1", port: PORT, backlog: 4 }],
+      settleMs: 0,
+    }),
+  );
+}
+
+/** 20 clients to it: its queue full, SYNs dropped (and dropped again as they retry). */
+async function connectMany(ns: string): Promise<void> {
+  scenarios.push(
+    await startScenario(ns, {
+      connect: [{ host: "127.0.0.1", port: PORT, count: 20 }],
+      settleMs: 100,
+    }),
+  );
+}
+
+/** The listener, flooded. */
+async function flood(ns: string): Promise<void> {
+  await listen(ns);
+  await connectMany(ns);
+}
+
+function watch(args: string[], opts: Parameters<typeof startInTmux>[1] = {}): TmuxPane {
+  const pane = startInTmux([process.execPath, SYNQ_BIN, "watch", ...args], {
+    ...opts,
+    env: { TERM: "xterm-256color", ...opts.env },
+  });
+  panes.push(pane);
+  return pane;
+}
+
+/** synq's own pid (the pane runs sh, which runs env, which execs node). */
+async function synqPid(pane: TmuxPane): Promise<number> {
+  const sh = Number(pane.format("#{pane_pid}"));
+  for (let i = 0; i < 50; i++) {
+    const [pid] = childrenOf(sh);
+    if (pid !== undefined) return pid;
+    await sleep(100);
+  }
+  throw new Error("synq did not start");
+}
+
+/** Accept queue depth and backlog of the listener as `ss -Hltn` shows them (Recv-Q/Send-Q). */
+function ssQueue(ns: string): string {
+  const line = inNetns(ns, "ss", ["-Hltn", `sport = :${PORT}`]).trim();
+  const [, recvQ, sendQ] = line.split(/\s+/);
+  return `${recvQ}/${sendQ}`;
+}
+
+const listenerRow = (screen: string) =>
+  screen.split("\n").find((l) => l.includes(`127.0.0.1:${PORT}`) && /\d+\/\d+/.test(l)) ?? "";
+
+/** The terminal left as it was: main screen back, cursor shown, the exit code printed. */
+async function expectRestored(pane: TmuxPane, code = 0): Promise<void> {
+  await pane.waitFor((s) => /synq-exit=\d+/.test(s), "synq to exit");
+  expect(pane.exitCode(), pane.screen()).toBe(code);
+  expect(pane.format("#{alternate_on}")).toBe("0");
+  expect(pane.format("#{cursor_flag}")).toBe("1");
+  expect(pane.screen()).not.toMatch(/Listeners|Drop log/);
+}
+
+async function expectReleased(held: HeldBpf): Promise<void> {
+  expect(held.progs.length, "synq held no BPF program while tracing").toBeGreaterThan(0);
+  expect(await waitUntilReleased(held)).toEqual([]);
+}
+
+describe.skipIf(skip)("synq watch in a terminal", () => {
+  it("shows the flooded listener with ss's depth, live drops and findings; keys work; q restores everything", async () => {
+    const ns = netns();
+    await listen(ns);
+    const pane = watch(["--netns", ns, "--port", String(PORT)]);
+    await pane.waitFor(
+      (s) => /tracing: /.test(s) && listenerRow(s) !== "",
+      "the tracer and the listener",
+    );
+    // The flood starts once the tracer is attached: its drops are live events.
+    await connectMany(ns);
+    let screen = await pane.waitFor(
+      (s) => /accept-queue-full/.test(s) && /[1-9][0-9.]*\/s/.test(listenerRow(s)),
+      "a drop in the log and a drop rate",
+    );
+    const held = bpfHeldBy(await synqPid(pane));
+    expect(listenerRow(screen)).toContain(ssQueue(ns));
+    expect(listenerRow(screen)).toMatch(/100%/);
+    expect(screen).toMatch(/tracing: (cgroup|tc|fentry|kprobe)/);
+    expect(screen).toMatch(new RegExp(`netns ${ns}`));
+    // Findings: the same engine as status --interval.
+    expect(screen).toMatch(/Findings \([1-9]/);
+    expect(screen).toMatch(/CRIT 127\.0\.0\.1:8080: (accept queue|dropping)/);
+    // No Netns column with one namespace.
+    expect(screen).not.toMatch(/Netns +Local/);
+
+    pane.keys("s");
+    screen = await pane.waitFor((s) => s.includes("sort: drops/s"), "the next sort");
+    pane.keys("s", "s");
+    await pane.waitFor((s) => s.includes("sort: SYN fill"), "two sorts more");
+    pane.keys("Down", "Up");
+    await pane.waitFor((s) => s.includes("Listeners 1/1"), "the selection");
+
+    pane.keys("?");
+    await pane.waitFor((s) => s.includes("Help (? to close)") && s.includes("pause"), "the help");
+    pane.keys("?");
+    await pane.waitFor((s) => !s.includes("Help (? to close)"), "the help to close");
+
+    pane.keys("p");
+    const frozen = await pane.waitFor((s) => s.includes("PAUSED"), "the pause");
+    const clock = /\d\d:\d\d:\d\d\.\d{3}/.exec(frozen)?.[0];
+    await sleep(2500);
+    // Display frozen: the newest drop shown is still the same one.
+    expect(/\d\d:\d\d:\d\d\.\d{3}/.exec(pane.screen())?.[0]).toBe(clock);
+    pane.keys("p");
+    await pane.waitFor((s) => !s.includes("PAUSED") && s.includes("every 1 s"), "the resume");
+
+    pane.keys("q");
+    await expectRestored(pane);
+    await expectReleased(held);
+  });
+
+  it("adds a Netns column and both namespaces' listeners with two namespaces", async () => {
+    const [a, b] = [netns(), netns()];
+    await flood(a as string);
+    await flood(b as string);
+    const pane = watch(["--netns", a as string, "--netns", b as string, "--no-trace"], {
+      width: 132,
+      height: 30,
+    });
+    const screen = await pane.waitFor(
+      (s) => s.includes(a as string) && s.includes(b as string) && /Netns +Local/.test(s),
+      "both namespaces",
+    );
+    const rows = screen
+      .split("\n")
+      .filter((l) => l.includes(`127.0.0.1:${PORT}`) && /\d+\/\d+/.test(l));
+    expect(rows.some((r) => r.includes(a as string))).toBe(true);
+    expect(rows.some((r) => r.includes(b as string))).toBe(true);
+    expect(screen).toContain("no live events: --no-trace");
+    pane.keys("q");
+    await expectRestored(pane);
+  });
+
+  it("re-lays out when the terminal is resized", async () => {
+    const ns = netns();
+    await flood(ns);
+    const pane = watch(["--netns", ns, "--no-trace"]);
+    await pane.waitFor((s) => listenerRow(s) !== "", "the listener");
+    const border = (s: string) => s.split("\n").find((l) => l.includes("Listeners")) ?? "";
+    expect(border(pane.screen()).trimEnd()).toHaveLength(80);
+    pane.resize(120, 40);
+    const wide = await pane.waitFor(
+      (s) => border(s).trimEnd().length === 120,
+      "a 120-column table",
+    );
+    expect(wide.replace(/\n$/, "").split("\n")).toHaveLength(40);
+    // The bottom panels moved down with the new height.
+    const logRow = wide.split("\n").findIndex((l) => l.includes("Drop log"));
+    expect(logRow).toBeGreaterThan(24);
+    pane.resize(80, 24);
+    await pane.waitFor((s) => border(s).trimEnd().length === 80, "an 80-column table again");
+    pane.keys("q");
+    await expectRestored(pane);
+  });
+
+  it("draws no colour with NO_COLOR, and colours without it", async () => {
+    const ns = netns();
+    await flood(ns);
+    const sgrColour = /\u001b\[[0-9;]*(3[0-7]|38;5;\d+|4[0-7]|48;5;\d+|9[0-7])[;m]/;
+    const coloured = watch(["--netns", ns, "--no-trace"]);
+    await coloured.waitFor((s) => listenerRow(s) !== "", "the listener");
+    expect(coloured.screen(true)).toMatch(sgrColour);
+    coloured.keys("q");
+    await expectRestored(coloured);
+    const plain = watch(["--netns", ns, "--no-trace"], { env: { NO_COLOR: "1" } });
+    await plain.waitFor((s) => listenerRow(s) !== "", "the listener");
+    await sleep(1200);
+    expect(plain.screen(true)).not.toMatch(sgrColour);
+    // The selection still shows, in inverse video.
+    expect(plain.screen(true)).toMatch(/\u001b\[[0-9;]*7[;m]/);
+    plain.keys("q");
+    await expectRestored(plain);
+  });
+
+  for (const term of ["screen", "linux", "xterm-256color"]) {
+    it(`renders with TERM=${term}`, async () => {
+      const ns = netns();
+      await flood(ns);
+      const pane = watch(["--netns", ns, "--no-trace"], { env: { TERM: term } });
+      const screen = await pane.waitFor(
+        (s) => listenerRow(s) !== "" && s.includes("Findings"),
+        "the dashboard",
+      );
+      expect(listenerRow(screen)).toContain(ssQueue(ns));
+      expect(screen).toMatch(/somaxconn=\d+/);
+      expect(screen).toContain("Drop log");
+      pane.keys("C-c");
+      await expectRestored(pane);
+    });
+  }
+
+  for (const how of ["Ctrl-C", "SIGTERM", "SIGHUP"] as const) {
+    it(`leaves no program, map, link, qdisc or filter after ${how} (tc via clsact)`, async () => {
+      const ns = netns();
+      const before = qdiscKinds(ns, "lo");
+      await flood(ns);
+      const pane = watch(["--netns", ns, "--strategy", "tc", "--tc-hook", "clsact"]);
+      await pane.waitFor((s) => s.includes("tracing: tc (clsact on lo)"), "the tracer attached");
+      const pid = await synqPid(pane);
+      const held = bpfHeldBy(pid);
+      expect(qdiscKinds(ns, "lo")).toContain("clsact");
+      if (how === "Ctrl-C") pane.keys("C-c");
+      if (how === "SIGTERM") process.kill(pid, "SIGTERM");
+      if (how === "SIGHUP") pane.kill();
+      if (how !== "SIGHUP") await expectRestored(pane);
+      else {
+        for (let i = 0; i < 100 && existsPid(pid); i++) await sleep(100);
+        expect(existsPid(pid)).toBe(false);
+      }
+      await expectReleased(held);
+      expect(qdiscKinds(ns, "lo")).toEqual(before);
+      expect(ingressFilters(ns, "lo").filter((f) => /bpf/.test(f))).toEqual([]);
+    });
+  }
+
+  it("without root: samples the current namespace and says why there are no live events", async () => {
+    const pane = startInTmux(
+      [
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        process.execPath,
+        SYNQ_BIN,
+        "watch",
+      ],
+      { env: { TERM: "xterm-256color", HOME: "/nonexistent" } },
+    );
+    panes.push(pane);
+    const screen = await pane.waitFor(
+      (s) => s.includes("Listeners") && s.includes("no live events"),
+      "the dashboard",
+    );
+    expect(screen).toMatch(/no live events: .*(root|CAP_BPF|permission|privilege)/i);
+    expect(screen).toMatch(/somaxconn=\d+/);
+    pane.keys("q");
+    await expectRestored(pane);
+  });
+});
+
+function existsPid(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
