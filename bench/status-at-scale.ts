@@ -26,11 +26,14 @@ const BIN = fileURLToPath(new URL("../bin/run.js", import.meta.url));
  */
 const QUIET_FROM_MS = 33_000;
 
-/** Runs one size; returns medians, the ratio and peak memory. */
-export async function statusAtScale(listeners: number, synRecv: number, rounds = 7) {
+/**
+ * A private namespace (root) with `listeners` listeners on 0.0.0.0:10000… and `synRecv`
+ * requests in SYN-RECV spread over them, kept alive (SYN-ACK retries) for the whole run.
+ * `stop()` ends the scenario and deletes the namespace.
+ */
+export async function scaleScenario(listeners: number, synRecv: number) {
   const ns = createNetns("synq-bench");
   try {
-    // Keep the request sockets alive for the whole run (SYN-ACK retries, at most 120 s apart).
     setNetnsSysctl(ns, "net.ipv4.tcp_synack_retries", 20);
     const scenario = await startScenario(
       ns,
@@ -50,44 +53,57 @@ export async function statusAtScale(listeners: number, synRecv: number, rounds =
       },
       { maxFiles: listeners + 1024 },
     );
-    const readyAt = Date.now(); // settleMs after the last SYN
-    try {
-      const seen = inNetns(ns, "ss", SS_SYN_RECV_ARGS).split("\n").filter(Boolean).length;
-      const listening = inNetns(ns, "ss", ["-H", "-l", "-t", "-n"])
-        .split("\n")
-        .filter(Boolean).length;
-      const nsPath = `/run/netns/${ns}`;
-      const base: number[] = [];
-      const synq: number[] = [];
-      const synqViaSs: number[] = [];
-      const status = [BIN, "status", "--netns", ns, "--json"];
-      const quietIn = readyAt + QUIET_FROM_MS - Date.now();
-      if (quietIn > 0) await sleep(quietIn);
-      for (let i = 0; i < rounds; i++) {
-        base.push(
-          wall("nsenter", [`--net=${nsPath}`, "--", "ss", ...SS_LISTENER_ARGS]) +
-            wall("nsenter", [`--net=${nsPath}`, "--", "ss", ...SS_SYN_RECV_ARGS]),
-        );
-        synq.push(wall(process.execPath, status));
-        synqViaSs.push(wall(process.execPath, status, { ...process.env, SYNQ_SOCKETS: "ss" }));
-      }
-      return {
-        listeners: listening,
-        synRecv: seen,
-        ssMs: Math.round(median(base)),
-        synqMs: Math.round(median(synq)),
-        ratio: Math.round((median(synq) / median(base)) * 100) / 100,
-        // The same command reading sockets through `ss` (SYNQ_SOCKETS=ss) instead of sock_diag.
-        synqViaSsMs: Math.round(median(synqViaSs)),
-        ratioViaSs: Math.round((median(synqViaSs) / median(base)) * 100) / 100,
-        budget: 1.5,
-        peakRssMiB: Math.round(peakRssKiB(process.execPath, status) / 1024),
-      };
-    } finally {
-      await scenario.stop();
-    }
-  } finally {
+    return {
+      ns,
+      stop: async () => {
+        await scenario.stop();
+        deleteNetns(ns);
+      },
+    };
+  } catch (err) {
     deleteNetns(ns);
+    throw err;
+  }
+}
+
+/** Runs one size; returns medians, the ratio and peak memory. */
+export async function statusAtScale(listeners: number, synRecv: number, rounds = 7) {
+  const { ns, stop } = await scaleScenario(listeners, synRecv);
+  const readyAt = Date.now(); // settleMs after the last SYN
+  try {
+    const seen = inNetns(ns, "ss", SS_SYN_RECV_ARGS).split("\n").filter(Boolean).length;
+    const listening = inNetns(ns, "ss", ["-H", "-l", "-t", "-n"])
+      .split("\n")
+      .filter(Boolean).length;
+    const nsPath = `/run/netns/${ns}`;
+    const base: number[] = [];
+    const synq: number[] = [];
+    const synqViaSs: number[] = [];
+    const status = [BIN, "status", "--netns", ns, "--json"];
+    const quietIn = readyAt + QUIET_FROM_MS - Date.now();
+    if (quietIn > 0) await sleep(quietIn);
+    for (let i = 0; i < rounds; i++) {
+      base.push(
+        wall("nsenter", [`--net=${nsPath}`, "--", "ss", ...SS_LISTENER_ARGS]) +
+          wall("nsenter", [`--net=${nsPath}`, "--", "ss", ...SS_SYN_RECV_ARGS]),
+      );
+      synq.push(wall(process.execPath, status));
+      synqViaSs.push(wall(process.execPath, status, { ...process.env, SYNQ_SOCKETS: "ss" }));
+    }
+    return {
+      listeners: listening,
+      synRecv: seen,
+      ssMs: Math.round(median(base)),
+      synqMs: Math.round(median(synq)),
+      ratio: Math.round((median(synq) / median(base)) * 100) / 100,
+      // The same command reading sockets through `ss` (SYNQ_SOCKETS=ss) instead of sock_diag.
+      synqViaSsMs: Math.round(median(synqViaSs)),
+      ratioViaSs: Math.round((median(synqViaSs) / median(base)) * 100) / 100,
+      budget: 1.5,
+      peakRssMiB: Math.round(peakRssKiB(process.execPath, status) / 1024),
+    };
+  } finally {
+    await stop();
   }
 }
 

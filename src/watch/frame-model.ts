@@ -76,7 +76,10 @@ export interface WatchContext {
 
 /** What one tick of the poll loop brings. */
 export interface TickInput {
+  /** The sample, as `synq status --interval` builds it (listeners may be left out: see rows). */
   status: Status;
+  /** Its listeners as problemRows() makes them. */
+  rows: readonly ListenerRow[];
   /** Drop records the tracer delivered since the last tick, oldest first. */
   drops: readonly TraceDrop[];
   /** Records lost to a full ring buffer so far; null without a tracer. */
@@ -103,6 +106,7 @@ export interface DropLogEntry {
 /** The data of one moment: the latest tick's, or the one a pause froze. */
 export interface WatchData {
   status: Status | null;
+  rows: readonly ListenerRow[];
   peaks: ReadonlyMap<number, number> | null;
   dropLog: DropLogEntry[];
   lost: number | null;
@@ -151,6 +155,8 @@ export interface ListenerRow {
   /** The worst finding about this listener. */
   severity: Severity | null;
   port: number;
+  /** The socket's inode: what the tracer's peaks are keyed by. */
+  inode: number | null;
 }
 
 /** A chart's line. */
@@ -174,7 +180,7 @@ export interface Frame {
   table: {
     showNetns: boolean;
     sort: SortKey;
-    rows: ListenerRow[];
+    rows: readonly ListenerRow[];
     /** Index into rows; -1 when there are none. */
     selected: number;
     /** Namespaces that went away while being read. */
@@ -204,6 +210,7 @@ export function listenerKey(l: Pick<Listener, "netns" | "local" | "device" | "in
 function emptyData(points: number): WatchData {
   return {
     status: null,
+    rows: [],
     peaks: null,
     dropLog: [],
     lost: null,
@@ -228,12 +235,7 @@ export function initialState(ctx: Pick<WatchContext, "intervalSeconds">): WatchS
   };
 }
 
-function toRow(
-  l: Listener,
-  worst: Map<string, Severity>,
-  peaks: ReadonlyMap<number, number> | null,
-): ListenerRow {
-  const peak = peaks !== null && l.inode !== null ? (peaks.get(l.inode) ?? null) : null;
+function toRow(l: Listener, worst: Map<string, Severity>): ListenerRow {
   return {
     key: listenerKey(l),
     netns: l.netns,
@@ -248,9 +250,10 @@ function toRow(
     synFill: l.synQueue.fillPercent,
     drops: l.drops,
     dropsPerSecond: l.dropsPerSecond,
-    peakAcceptQueue: peak,
+    peakAcceptQueue: null,
     severity: worst.get(findingKey(l.netns, l.local)) ?? null,
     port: l.port,
+    inode: l.inode,
   };
 }
 
@@ -268,23 +271,45 @@ const SORTS: Record<Exclude<SortKey, "problems">, (a: ListenerRow, b: ListenerRo
 };
 
 /**
- * Every listener of a status as table rows in `sort` order. "problems" is the merged view's
- * order (src/status/merged-view.ts: worst finding, then drops, then the healthy by namespace
- * and port); the others sort on one column (largest first, port ascending), ties kept in
- * the problems order.
+ * Every listener of a status as table rows in the merged view's order (src/status/merged-view.ts:
+ * worst finding, then drops, then the healthy by namespace and port), without peaks. The
+ * sampling thread makes them, beside the sample: the heavy part of a tick at 10,000 listeners.
  */
-export function listenerRows(
-  status: Status,
-  sort: SortKey,
-  peaks: ReadonlyMap<number, number> | null,
-): ListenerRow[] {
+export function problemRows(status: Status): ListenerRow[] {
   const namespaces = viewOrder(status.namespaces);
   const { problems, healthy } = mergedListeners(namespaces, status.intervalSeconds !== null, 0);
   const worst = worstByListener(namespaces);
-  const rows = [...problems, ...healthy].map((l) => toRow(l, worst, peaks));
+  return [...problems, ...healthy].map((l) => toRow(l, worst));
+}
+
+/**
+ * The rows in `sort` order with the tracer's peaks: "problems" keeps problemRows()'s order; the
+ * others sort on one column (largest first, port ascending), ties kept in the problems order.
+ */
+export function listenerRows(
+  data: Pick<WatchData, "rows" | "peaks">,
+  sort: SortKey,
+): readonly ListenerRow[] {
+  // A tick, its frame and the keys pressed until the next tick all ask for the same rows.
+  const cached = rowCache.get(data.rows);
+  if (cached && cached.sort === sort && cached.peaks === data.peaks) return cached.rows;
+  const peaks = data.peaks;
+  const rows =
+    peaks === null
+      ? [...data.rows]
+      : data.rows.map((r) => ({
+          ...r,
+          peakAcceptQueue: r.inode === null ? null : (peaks.get(r.inode) ?? null),
+        }));
   if (sort !== "problems") rows.sort(SORTS[sort]);
+  rowCache.set(data.rows, { sort, peaks, rows });
   return rows;
 }
+
+const rowCache = new WeakMap<
+  readonly ListenerRow[],
+  { sort: SortKey; peaks: ReadonlyMap<number, number> | null; rows: readonly ListenerRow[] }
+>();
 
 function selectedIndex(rows: readonly ListenerRow[], selected: string | null): number {
   if (rows.length === 0) return -1;
@@ -322,7 +347,7 @@ function dropEntry(d: TraceDrop): DropLogEntry {
  */
 export function advance(state: WatchState, input: TickInput, ctx: WatchContext): WatchState {
   const live = state.live;
-  const rows = listenerRows(input.status, state.view.sort, input.peaks);
+  const rows = listenerRows(input, state.view.sort);
   const sel = selectedIndex(rows, state.view.selected);
   const tracked = new Set<string>();
   const trackedNs = new Set<string>();
@@ -364,6 +389,7 @@ export function advance(state: WatchState, input: TickInput, ctx: WatchContext):
     live: {
       ...live,
       status: input.status,
+      rows: input.rows,
       peaks: input.peaks,
       dropLog,
       lost: input.lost,
@@ -405,8 +431,7 @@ export function applyKey(state: WatchState, key: ViewKey): WatchState {
     case "up":
     case "down": {
       const data = state.frozen ?? state.live;
-      if (!data.status) return state;
-      const rows = listenerRows(data.status, view.sort, data.peaks);
+      const rows = listenerRows(data, view.sort);
       if (rows.length === 0) return state;
       const i = selectedIndex(rows, view.selected);
       const j = Math.min(rows.length - 1, Math.max(0, i + (key === "up" ? -1 : 1)));
@@ -440,7 +465,7 @@ function tracingText(t: TracingState): string {
 export function buildFrame(state: WatchState, ctx: WatchContext): Frame {
   const data = state.frozen ?? state.live;
   const status = data.status;
-  const rows = status ? listenerRows(status, state.view.sort, data.peaks) : [];
+  const rows = listenerRows(data, state.view.sort);
   const sel = selectedIndex(rows, state.view.selected);
   const row = rows[sel];
   const namespaces = status?.namespaces ?? [];

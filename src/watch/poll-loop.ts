@@ -35,10 +35,11 @@ export class PollLoop {
   /** Takes one tick's data. */
   async tick(): Promise<TickInput> {
     const { sampler, trace } = this.sources;
-    const status = await sampler.sample();
+    const { status, rows } = await sampler.sample();
     const drops = trace ? await trace.drain() : [];
     return {
       status,
+      rows,
       drops,
       lost: trace ? trace.lost() : null,
       peaks: trace ? trace.peaks() : null,

@@ -7,7 +7,19 @@ const sampler = inThreadSampler(workerData as SampleRequest);
 
 parentPort?.on("message", () => {
   sampler.sample().then(
-    (status) => parentPort?.postMessage({ ok: true, status } satisfies SampleReply),
+    ({ status, rows }) => {
+      // The listeners travel once, as rows (flat: one object each instead of five); as JSON
+      // text, which crosses as one copy of its bytes and parses several times faster than a
+      // structured clone of the same objects is rebuilt.
+      const lean = {
+        ...status,
+        namespaces: status.namespaces.map((n) => ({ ...n, listeners: [] })),
+      };
+      parentPort?.postMessage({
+        ok: true,
+        json: JSON.stringify({ status: lean, rows }),
+      } satisfies SampleReply);
+    },
     (err: unknown) => {
       const reply: SampleReply =
         err instanceof SynqError

@@ -2,9 +2,9 @@
  * Where the poll loop's samples come from: `synq status --interval`'s own services
  * (sampleTargets, statusFromSamples), each sample's rates taken against the one before, as
  * status --interval takes them. At 10,000 listeners a sample holds the thread for a few hundred
- * milliseconds (the sock_diag dump is synchronous), so the dashboard runs them on a worker
- * thread and its keys stay live; the same sampler runs in-thread where the worker's file is
- * not built (running from the sources).
+ * milliseconds (the sock_diag dump is synchronous) and ordering its listeners for the table
+ * tens more, so the dashboard does both on a worker thread and its keys stay live; the same
+ * sampler runs in-thread where the worker's file is not built (running from the sources).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -21,6 +21,7 @@ import {
 import type { NamespaceSample } from "../status/read-namespace.js";
 import type { NetnsTarget } from "../system/netns-target.js";
 import { DEFAULT_PROC_ROOT } from "../system/proc.js";
+import { type ListenerRow, problemRows } from "./frame-model.js";
 
 /** What is sampled: the namespaces, the port, and whether a vanished namespace is skipped. */
 export interface SampleRequest {
@@ -30,9 +31,16 @@ export interface SampleRequest {
   skipVanished: boolean;
 }
 
+/** A sample as the dashboard takes it: the status, and its listeners as table rows. */
+export interface WatchSample {
+  /** Its namespaces' listeners are left out when they come from the sampling thread. */
+  status: Status;
+  rows: ListenerRow[];
+}
+
 /** Takes samples one after the other; each status has rates from the previous sample on. */
 export interface StatusSampler {
-  sample(): Promise<Status>;
+  sample(): Promise<WatchSample>;
   close(): Promise<void>;
 }
 
@@ -47,7 +55,7 @@ export function inThreadSampler(req: SampleRequest): StatusSampler {
       const now = await sampleTargets(req.targets, procRoot, req.skipVanished);
       const status = statusFromSamples(req.targets, before, now, kernel, req.port);
       before = now;
-      return status;
+      return { status, rows: problemRows(status) };
     },
     async close() {},
   };
@@ -55,7 +63,7 @@ export function inThreadSampler(req: SampleRequest): StatusSampler {
 
 /** A failure as it crosses from the worker: a SynqError keeps its kind and fix. */
 export type SampleReply =
-  | { ok: true; status: Status }
+  | { ok: true; json: string }
   | { ok: false; kind: SynqError["kind"] | null; message: string; fix?: string | undefined };
 
 /** The worker's file in the bundle (scripts/build.mjs builds it beside cli.js). */
@@ -67,7 +75,7 @@ export function sampleWorkerFile(): string {
 export function workerSampler(req: SampleRequest, file = sampleWorkerFile()): StatusSampler {
   const worker = new Worker(file, { workerData: req });
   worker.unref();
-  let pending: { resolve: (s: Status) => void; reject: (e: Error) => void } | null = null;
+  let pending: { resolve: (s: WatchSample) => void; reject: (e: Error) => void } | null = null;
   const fail = (err: Error) => {
     const p = pending;
     pending = null;
@@ -77,7 +85,7 @@ export function workerSampler(req: SampleRequest, file = sampleWorkerFile()): St
     const p = pending;
     pending = null;
     if (!p) return;
-    if (reply.ok) p.resolve(reply.status);
+    if (reply.ok) p.resolve(JSON.parse(reply.json) as WatchSample);
     else
       p.reject(
         reply.kind ? new SynqError(reply.kind, reply.message, reply.fix) : new Error(reply.message),
@@ -88,7 +96,7 @@ export function workerSampler(req: SampleRequest, file = sampleWorkerFile()): St
   return {
     sample() {
       if (pending) return Promise.reject(new Error("a sample is already being taken"));
-      return new Promise<Status>((resolve, reject) => {
+      return new Promise<WatchSample>((resolve, reject) => {
         pending = { resolve, reject };
         worker.postMessage("sample");
       });

@@ -30,6 +30,8 @@ const tools = ["tmux", "ip", "ss", "tc", "bpftool", "setpriv", "pgrep"];
 const skip = missing(isRoot && tools.every(hasTool), `root with ${tools.join(", ")}`);
 
 const PORT = 8080;
+/** The escape that starts an SGR sequence (capture-pane -e keeps them). */
+const ESC = String.fromCharCode(27);
 let namespaces: string[] = [];
 let scenarios: RunningScenario[] = [];
 let panes: TmuxPane[] = [];
@@ -220,7 +222,7 @@ describe.skipIf(skip)("synq watch in a terminal", () => {
   it("draws no colour with NO_COLOR, and colours without it", async () => {
     const ns = netns();
     await flood(ns);
-    const sgrColour = /\u001b\[[0-9;]*(3[0-7]|38;5;\d+|4[0-7]|48;5;\d+|9[0-7])[;m]/;
+    const sgrColour = new RegExp(`${ESC}\\[[0-9;]*(3[0-7]|38;5;\\d+|4[0-7]|48;5;\\d+|9[0-7])[;m]`);
     const coloured = watch(["--netns", ns, "--no-trace"]);
     await coloured.waitFor((s) => listenerRow(s) !== "", "the listener");
     expect(coloured.screen(true)).toMatch(sgrColour);
@@ -231,7 +233,7 @@ describe.skipIf(skip)("synq watch in a terminal", () => {
     await sleep(1200);
     expect(plain.screen(true)).not.toMatch(sgrColour);
     // The selection still shows, in inverse video.
-    expect(plain.screen(true)).toMatch(/\u001b\[[0-9;]*7[;m]/);
+    expect(plain.screen(true)).toMatch(new RegExp(`${ESC}\\[[0-9;]*7[;m]`));
     plain.keys("q");
     await expectRestored(plain);
   });

@@ -9,6 +9,7 @@ import {
   historyPoints,
   initialState,
   listenerKey,
+  problemRows,
   type TickInput,
   TRACKED_LISTENERS,
   type WatchContext,
@@ -26,7 +27,15 @@ const ctx: WatchContext = {
 };
 
 function tick(status: Status, extra: Partial<TickInput> = {}): TickInput {
-  return { status, drops: [], lost: 0, peaks: null, at: 1_000, ...extra };
+  return {
+    status,
+    rows: problemRows(status),
+    drops: [],
+    lost: 0,
+    peaks: null,
+    at: 1_000,
+    ...extra,
+  };
 }
 
 /** Drop records synq trace-drops printed on a real kernel (fixtures/trace). */

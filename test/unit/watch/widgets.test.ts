@@ -7,6 +7,7 @@ import {
   buildFrame,
   type Frame,
   initialState,
+  problemRows,
   type WatchContext,
 } from "../../../src/watch/frame-model.js";
 import { layoutBoxes } from "../../../src/watch/layout.js";
@@ -34,7 +35,14 @@ const text = (lines: string[]) =>
   lines.map((l) => l.replace(/\{\/?[a-z-]+\}/g, "").replace(/\{open\}/g, "{")).join("\n");
 
 function frameOf(status: Status, drops: TraceDrop[] = [], c = ctx): Frame {
-  return buildFrame(advance(initialState(c), { status, drops, lost: 3, peaks: null, at: 1 }, c), c);
+  return buildFrame(
+    advance(
+      initialState(c),
+      { status, rows: problemRows(status), drops, lost: 3, peaks: null, at: 1 },
+      c,
+    ),
+    c,
+  );
 }
 
 const one = fleetStatus({
@@ -79,7 +87,11 @@ describe("header", () => {
 
   it("says PAUSED while paused", () => {
     const s = applyKey(
-      advance(initialState(ctx), { status: one, drops: [], lost: 0, peaks: null, at: 1 }, ctx),
+      advance(
+        initialState(ctx),
+        { status: one, rows: problemRows(one), drops: [], lost: 0, peaks: null, at: 1 },
+        ctx,
+      ),
       "pause",
     );
     expect(text(headerLines(buildFrame(s, ctx), 80))).toContain("PAUSED");
@@ -104,7 +116,7 @@ describe("listener table", () => {
   it("adds the Netns column with several namespaces and keeps the selection in view", () => {
     let s = advance(
       initialState(ctx),
-      { status: many, drops: [], lost: 0, peaks: null, at: 1 },
+      { status: many, rows: problemRows(many), drops: [], lost: 0, peaks: null, at: 1 },
       ctx,
     );
     for (let i = 0; i < 60; i++) s = applyKey(s, "down");
