@@ -1,11 +1,13 @@
 /**
- * synq's benchmarks: `npm run bench` (root for the status-at-scale and status-netns-scale parts).
+ * synq's benchmarks: `npm run bench` (root for the status-at-scale, status-netns-scale and
+ * watch-responsiveness parts).
  * Every figure is a ratio against a baseline measured in the same run, or a rate.
  */
 import { parserThroughput } from "./parser-throughput.js";
 import { startup } from "./startup.js";
 import { kernelAndTools, statusAtScale } from "./status-at-scale.js";
 import { statusNetnsScale } from "./status-netns-scale.js";
+import { watchCpu, watchResponsiveness } from "./watch-responsiveness.js";
 
 const results: Record<string, unknown> = { machine: kernelAndTools() };
 results.parsers = parserThroughput();
@@ -24,7 +26,15 @@ if (process.getuid?.() === 0) {
   const r = await statusNetnsScale();
   console.log(JSON.stringify(r));
   results.status_all_netns_1000x10 = r;
+  const w = await watchResponsiveness();
+  console.log(JSON.stringify(w));
+  results.watch_event_loop_10000x100000 = w;
+  const c = await watchCpu();
+  console.log(JSON.stringify(c));
+  results.watch_cpu_1000 = c;
 } else {
-  console.log("status-at-scale and status-netns-scale skipped: need root (network namespaces)");
+  console.log(
+    "status-at-scale, status-netns-scale and watch-responsiveness skipped: need root (network namespaces)",
+  );
 }
 console.log(JSON.stringify(results, null, 2));

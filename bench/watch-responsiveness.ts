@@ -79,6 +79,15 @@ async function pollFor(sampler: StatusSampler, ticks: number) {
   };
 }
 
+/** The event-loop delay of this process doing nothing: what the machine's load alone costs. */
+async function idleFor(seconds: number) {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  await sleep(seconds * 1000);
+  histogram.disable();
+  return { p99Ms: Math.round(histogram.percentile(99) / 1e5) / 10 };
+}
+
 /** Event-loop delay at 10,000 listeners × 100,000 SYN-RECV: sampling thread vs main thread. */
 export async function watchResponsiveness(listeners = 10_000, synRecv = 100_000, ticks = 15) {
   const { ns, stop } = await scaleScenario(listeners, synRecv);
@@ -88,6 +97,7 @@ export async function watchResponsiveness(listeners = 10_000, synRecv = 100_000,
       port: null,
       skipVanished: false,
     };
+    const idle = await idleFor(ticks);
     const onWorker = await pollFor(workerSampler(req, sampleWorkerFile()), ticks);
     const onMain = await pollFor(inThreadSampler(req), ticks);
     return {
@@ -97,6 +107,7 @@ export async function watchResponsiveness(listeners = 10_000, synRecv = 100_000,
       p99Ms: onWorker.p99Ms,
       maxMs: onWorker.maxMs,
       budgetP99Ms: 100,
+      idleP99Ms: idle.p99Ms,
       mainThreadP99Ms: onMain.p99Ms,
       mainThreadMaxMs: onMain.maxMs,
       ratio: Math.round((onWorker.p99Ms / onMain.p99Ms) * 100) / 100,

@@ -72,6 +72,14 @@ export interface Dashboard {
 
 type Line = ReturnType<typeof contrib.line>;
 
+/**
+ * A chart's legend: its last row, below the x labels, which blessed-contrib leaves empty (the
+ * series, each with its latest value).
+ */
+function legendBox(b: Box): Box {
+  return { top: b.top + b.height - 2, left: b.left + 1, width: b.width - 2, height: 1 };
+}
+
 function place(el: Widgets.BoxElement, b: Box): void {
   el.top = b.top;
   el.left = b.left;
@@ -158,16 +166,8 @@ export function createDashboard(screen: Widgets.Screen, colours: boolean): Dashb
     else help.hide();
     screen.render();
   };
-  // A legend line under each chart's label: the series, each with its latest value.
   const legends = (["queue", "syn", "counters"] as const).map((name) => {
-    const b = layout[name];
-    const l = blessed.box({
-      top: b.top + 1,
-      left: b.left + 1,
-      width: b.width - 2,
-      height: 1,
-      tags: true,
-    });
+    const l = blessed.box({ ...legendBox(layout[name]), tags: true });
     screen.append(l);
     return l;
   });
@@ -187,8 +187,7 @@ export function createDashboard(screen: Widgets.Screen, colours: boolean): Dashb
         place(chart, layout[name]);
         screen.append(chart);
         const l = legends[i] as Widgets.BoxElement;
-        const b = layout[name];
-        place(l, { top: b.top + 1, left: b.left + 1, width: b.width - 2, height: 1 });
+        place(l, legendBox(layout[name]));
         screen.remove(l);
         screen.append(l);
       });

@@ -63,7 +63,7 @@ export function inThreadSampler(req: SampleRequest): StatusSampler {
 
 /** A failure as it crosses from the worker: a SynqError keeps its kind and fix. */
 export type SampleReply =
-  | { ok: true; json: string }
+  | { ok: true; status: string; rows: string[] }
   | { ok: false; kind: SynqError["kind"] | null; message: string; fix?: string | undefined };
 
 /** The worker's file in the bundle (scripts/build.mjs builds it beside cli.js). */
@@ -85,7 +85,7 @@ export function workerSampler(req: SampleRequest, file = sampleWorkerFile()): St
     const p = pending;
     pending = null;
     if (!p) return;
-    if (reply.ok) p.resolve(JSON.parse(reply.json) as WatchSample);
+    if (reply.ok) parseSample(reply.status, reply.rows).then(p.resolve, p.reject);
     else
       p.reject(
         reply.kind ? new SynqError(reply.kind, reply.message, reply.fix) : new Error(reply.message),
@@ -106,6 +106,16 @@ export function workerSampler(req: SampleRequest, file = sampleWorkerFile()): St
       await worker.terminate();
     },
   };
+}
+
+/** The sample from its JSON slices, one slice per turn of the event loop. */
+async function parseSample(status: string, slices: string[]): Promise<WatchSample> {
+  const rows: ListenerRow[] = [];
+  for (const slice of slices) {
+    for (const row of JSON.parse(slice) as ListenerRow[]) rows.push(row);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { status: JSON.parse(status) as Status, rows };
 }
 
 /** The worker sampler where its file is built, else the in-thread one. */

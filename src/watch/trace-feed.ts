@@ -48,7 +48,10 @@ export async function openTraceFeed(
   try {
     session = await TraceSession.open(req);
   } catch (err) {
-    if (err instanceof SynqError) return { feed: null, state: { on: false, reason: err.message } };
+    // The session's refusals speak of trace-drops, the command that usually opens it.
+    const reason =
+      err instanceof SynqError ? err.message.replace(/^trace-drops /, "tracing ") : null;
+    if (reason !== null) return { feed: null, state: { on: false, reason } };
     throw err;
   }
   const traced = session;
