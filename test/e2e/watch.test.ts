@@ -279,6 +279,24 @@ describe.skipIf(skip)("synq watch in a terminal", () => {
     });
   }
 
+  it("after a failed poll (its namespace deleted): restores the terminal, removes the tracer, says why in one line", async () => {
+    const ns = netns();
+    await listen(ns);
+    const pane = watch(["--netns", ns]);
+    await pane.waitFor((s) => /tracing: /.test(s) && listenerRow(s) !== "", "the dashboard");
+    const held = bpfHeldBy(await synqPid(pane));
+    deleteNetns(ns);
+    await expectRestored(pane, 3);
+    const lines = pane
+      .screen()
+      .trimEnd()
+      .split("\n")
+      .filter((l) => l.startsWith("synq: "));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^synq: network namespace "${ns}" does not exist`));
+    await expectReleased(held);
+  });
+
   it("without root: samples the current namespace and says why there are no live events", async () => {
     const pane = startInTmux(
       [
