@@ -5,6 +5,7 @@
  */
 import { SynqError } from "../errors.js";
 import type { TraceDrop, TraceStart } from "../model/trace.js";
+import type { PeakEntry } from "../trace/bpf-maps.js";
 import type { TraceRequest } from "../trace/request.js";
 import type { TracingState } from "./frame-model.js";
 
@@ -21,6 +22,19 @@ export interface TraceFeed {
   peaks(): ReadonlyMap<number, number> | null;
   /** Detaches and frees everything the tracer created; idempotent. */
   close(): void;
+}
+
+/**
+ * The peaks of one read by listening socket's inode (what the table's rows carry); a listener
+ * the tracer saw in two namespaces' views (none today) keeps its largest.
+ */
+export function peaksByInode(entries: readonly PeakEntry[] | null): Map<number, number> | null {
+  if (entries === null) return null;
+  const byInode = new Map<number, number>();
+  for (const e of entries) {
+    byInode.set(e.key.sockIno, Math.max(e.depth, byInode.get(e.key.sockIno) ?? 0));
+  }
+  return byInode;
 }
 
 /** How the header says where the tracer is attached. */
@@ -59,8 +73,7 @@ export async function openTraceFeed(
     feed: {
       drain: () => traced.drain(),
       lost: () => traced.lost(),
-      // The session's peak accept-queue map is read here once it has one.
-      peaks: () => null,
+      peaks: () => peaksByInode(traced.readPeaks({ reset: true })),
       close: () => {
         traced.close();
       },
