@@ -1,5 +1,6 @@
 // Only light modules here: every command imports this file before oclif.
 import { readFileSync } from "node:fs";
+import { startOwnerScanWorker } from "./native-pieces.js";
 import { NETNS_RUN_DIR } from "./system/netns.js";
 import { isNetnsPattern } from "./system/netns-glob.js";
 import type { NetnsTarget } from "./system/netns-target.js";
@@ -74,7 +75,10 @@ function scanSocketFdsInWorker(
   Worker: typeof import("node:worker_threads").Worker,
 ): Promise<Float64Array> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./owner-scan-worker.js", import.meta.url));
+    const worker = startOwnerScanWorker(
+      Worker,
+      () => new URL("./owner-scan-worker.js", import.meta.url),
+    );
     worker.unref(); // never what keeps synq running
     worker.once("message", resolve);
     worker.once("error", reject);

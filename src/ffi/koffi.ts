@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { SynqError } from "../errors.js";
+import { koffiAddonFile } from "../native-pieces.js";
 
 type Koffi = typeof import("koffi");
 let koffiModule: Koffi | null = null;
@@ -18,15 +19,26 @@ function nativeAddon(require: NodeJS.Require): Koffi | null {
   }
 }
 
+function fromNodeModules(require: NodeJS.Require): Koffi {
+  return nativeAddon(require) ?? (require("koffi") as Koffi);
+}
+
+/** The addon at a path of its own (the single executable's; see src/release/). */
+function addonAt(file: string): Koffi {
+  const module = { exports: {} };
+  process.dlopen(module, file);
+  return module.exports as Koffi;
+}
+
 /**
  * koffi, loaded on first use rather than imported: commands that never call C (and the bundled
  * CLI, where a static import would load it for every command) skip its native addon.
  */
 export function koffi(): Koffi {
   if (!koffiModule) {
-    const require = createRequire(import.meta.url);
     try {
-      koffiModule = nativeAddon(require) ?? (require("koffi") as Koffi);
+      const file = koffiAddonFile();
+      koffiModule = file ? addonAt(file) : fromNodeModules(createRequire(import.meta.url));
     } catch (err) {
       throw new SynqError(
         "missingTool",

@@ -14,10 +14,9 @@
  * depends on); compiling the .bpf.o needs clang and libbpf-dev (bpf/build.sh).
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { IKoffiLib } from "koffi";
 import { type ExitCodeName, SynqError } from "../errors.js";
-import { packageRoot } from "../package-root.js";
+import { bpfObjectFile, libbpfFile } from "../native-pieces.js";
 import { Errno, isPermissionErrno } from "../system/errno.js";
 import { errnoName, koffi } from "./koffi.js";
 
@@ -174,7 +173,7 @@ let bindings: Libbpf | null = null;
 function bind(): Libbpf {
   let lib: IKoffiLib;
   try {
-    lib = koffi().load("libbpf.so.1");
+    lib = koffi().load(libbpfFile());
   } catch {
     throw new SynqError(
       "missingTool",
@@ -380,9 +379,9 @@ export function libbpfError(action: string, err: number, log: string[] = takeLib
   );
 }
 
-/** The path of a compiled object shipped in the package's bpf/ directory. */
+/** The path of a compiled object shipped with synq (the package's bpf/ directory). */
 export function packagedBpfObject(file: string): string {
-  return join(packageRoot(), "bpf", file);
+  return bpfObjectFile(file);
 }
 
 /** A loaded (or opened) BPF object; `close()` is idempotent, call it in `finally`. */

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
-import { runSynq, SYNQ_BIN } from "../helpers/run-synq.js";
+import { runSynq, SYNQ_ARGV, SYNQ_BIN } from "../helpers/run-synq.js";
 
 const home = mkdtempSync(join(tmpdir(), "synq-home-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -28,7 +28,7 @@ describe.skipIf(missing(hasTool("strace"), "strace"))("files synq opens", () => 
     try {
       const r = spawnSync(
         "strace",
-        ["-f", "-qq", "-e", "trace=%file", "-o", log, process.execPath, SYNQ_BIN, ...args],
+        ["-f", "-qq", "-e", "trace=%file", "-o", log, ...SYNQ_ARGV, ...args],
         { encoding: "utf8", env: { ...process.env, HOME: home, NO_COLOR: "1" }, timeout: 60_000 },
       );
       expect(r.status, r.stderr).not.toBeNull();

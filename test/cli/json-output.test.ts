@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { hasTool, missing } from "../helpers/prerequisites.js";
-import { runSynq, SYNQ_BIN } from "../helpers/run-synq.js";
+import { runSynq, SYNQ_ARGV } from "../helpers/run-synq.js";
 
 const skip = missing(hasTool("script"), "script(1) from util-linux, for a terminal");
 
@@ -15,7 +15,7 @@ describe("--json layout", () => {
 
   it.skipIf(skip)("is indented on a terminal", () => {
     // script(1) runs synq on a pseudo-terminal and copies what it printed.
-    const command = `${process.execPath} ${SYNQ_BIN} decode-cookie 12345 --json`;
+    const command = [...SYNQ_ARGV, "decode-cookie", "12345", "--json"].join(" ");
     const r = spawnSync("script", ["-qec", command, "/dev/null"], {
       encoding: "utf8",
       env: { ...process.env, NO_COLOR: "1" },

@@ -11,7 +11,7 @@ import {
   type TraceSummary,
   traceRecordSchema,
 } from "../../src/model/trace.js";
-import { SYNQ_BIN } from "./run-synq.js";
+import { SYNQ_ARGV } from "./run-synq.js";
 
 /** A running `synq trace-drops`. */
 export interface RunningTrace {
@@ -35,7 +35,8 @@ export async function startTrace(
     discardStdout?: boolean;
   } = {},
 ): Promise<RunningTrace> {
-  const child = spawn(process.execPath, [SYNQ_BIN, "trace-drops", ...args], {
+  const [cmd, ...rest] = [...SYNQ_ARGV, "trace-drops", ...args] as [string, ...string[]];
+  const child = spawn(cmd, rest, {
     env: { ...process.env, NO_COLOR: "1" },
     stdio: ["ignore", opts.discardStdout ? "ignore" : "pipe", "pipe"],
   });
@@ -101,7 +102,7 @@ export function runTraceWrapped(
   wrapper: string[],
   args: string[],
 ): { status: number | null; stdout: string; stderr: string } {
-  const argv = [process.execPath, SYNQ_BIN, "trace-drops", ...args];
+  const argv = [...SYNQ_ARGV, "trace-drops", ...args];
   const [cmd, ...rest] = [...wrapper, ...argv] as [string, ...string[]];
   const r = spawnSync(cmd, rest, {
     encoding: "utf8",
@@ -113,7 +114,7 @@ export function runTraceWrapped(
 
 /** A shell line that runs synq: `sh -c "<synq> trace-drops … | head"` style tests. */
 export function synqShellCommand(args: string[]): string {
-  return [process.execPath, SYNQ_BIN, "trace-drops", ...args]
+  return [...SYNQ_ARGV, "trace-drops", ...args]
     .map((w) => `'${w.replaceAll("'", `'\\''`)}'`)
     .join(" ");
 }

