@@ -40,6 +40,7 @@ export function koffi(): Koffi {
       const file = koffiAddonFile();
       koffiModule = file ? addonAt(file) : fromNodeModules(createRequire(import.meta.url));
     } catch (err) {
+      if (err instanceof SynqError) throw err; // where the pieces are, refused (src/release/)
       throw new SynqError(
         "missingTool",
         `the koffi FFI module cannot be loaded (${(err as Error).message.split("\n")[0]})`,

@@ -172,8 +172,10 @@ let bindings: Libbpf | null = null;
 
 function bind(): Libbpf {
   let lib: IKoffiLib;
+  const file = libbpfFile();
+  const ffi = koffi();
   try {
-    lib = koffi().load(libbpfFile());
+    lib = ffi.load(file);
   } catch {
     throw new SynqError(
       "missingTool",

@@ -49,7 +49,7 @@ export function nativeDir(
     const dir = resolve(env.SYNQ_LIB_DIR);
     if (!holdsAll(dir, manifest.files)) {
       throw new SynqError(
-        "missingTool",
+        "badInput",
         `SYNQ_LIB_DIR=${dir} does not hold ${manifest.files.join(", ")}`,
         "point it at the release's lib directory, or unset it",
       );

@@ -1,6 +1,6 @@
 // The single executable's cache of native pieces must be a directory no other user can write
 // to or swap: synq runs as root and would load a shared object another user placed there.
-import { lstatSync, mkdirSync, realpathSync, type Stats } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, realpathSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { SynqError } from "../errors.js";
 
@@ -33,6 +33,10 @@ export function unsafeCacheDir(stats: Stats, uid: number): string | null {
  */
 export function ensurePrivateDir(dir: string, uid: number): string {
   const path = resolve(dir);
+  // The directories above are checked before anything is made in them, and again after.
+  let existing = dirname(path);
+  while (!existsSync(existing)) existing = dirname(existing);
+  checkFromUp(realpathSync(existing), uid);
   try {
     mkdirSync(path, { recursive: true, mode: 0o700 });
   } catch (err) {
@@ -42,10 +46,15 @@ export function ensurePrivateDir(dir: string, uid: number): string {
   const own = unsafeCacheDir(lstatSync(path), uid);
   if (own) throw new SynqError("permission", `the cache directory ${path} ${own}`, FIX);
   const real = realpathSync(path);
-  for (let up = dirname(real); ; up = dirname(up)) {
+  checkFromUp(dirname(real), uid);
+  return real;
+}
+
+/** Throws unless `dir` and every directory above it are safe (unsafeAncestor). */
+function checkFromUp(dir: string, uid: number): void {
+  for (let up = dir; ; up = dirname(up)) {
     const why = unsafeAncestor(lstatSync(up), uid);
     if (why) throw new SynqError("permission", `${up}, above the cache directory, ${why}`, FIX);
     if (up === dirname(up)) break;
   }
-  return real;
 }

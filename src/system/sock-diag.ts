@@ -22,11 +22,16 @@ const NLM_F_DUMP = 0x300;
 /** The kernel fills a dump datagram up to 32 KiB (netlink_recvmsg caps max_recvmsg_len). */
 const RECV_BUFFER = 64 * 1024;
 
-/** libc, or SockDiagUnavailable when the FFI cannot load (then `ss` can still read). */
+/**
+ * libc, or SockDiagUnavailable when the FFI cannot load (then `ss` can still read). A place
+ * to load it from that synq refuses (the single executable's cache, see src/release/) is no
+ * reason to fall back: that error is the user's to see.
+ */
 function bindLibc(): Libc {
   try {
     return libc();
   } catch (err) {
+    if (err instanceof SynqError && err.kind !== "missingTool") throw err;
     throw new SockDiagUnavailable((err as Error).message);
   }
 }
