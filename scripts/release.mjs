@@ -29,7 +29,8 @@ const pjson = JSON.parse(readFileSync("package.json", "utf8"));
 const node = ltsNode();
 const name = `synq-${pjson.version}-linux-x64`;
 
-// Built in release.next, which replaces release/ only when everything succeeded.
+// Built in release.next, which replaces release/ only when everything succeeded; its .build/
+// keeps the intermediate files (bundles, sea-config.json, the blob) for a look.
 const out = "release.next";
 const work = join(out, ".build");
 rmSync(out, { recursive: true, force: true });
@@ -132,7 +133,6 @@ const sums = [name, ...files.map((file) => `lib/${file}`)].map((file) => {
 });
 writeFileSync(join(out, "SHA256SUMS"), sums.join(""));
 
-rmSync(work, { recursive: true, force: true });
 rmSync("release", { recursive: true, force: true });
 renameSync(out, "release");
 process.stdout.write(sums.join(""));

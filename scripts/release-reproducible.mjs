@@ -1,0 +1,59 @@
+// `npm run release:check`: builds the release twice from this checkout and compares the builds.
+// release/lib/* and SHA256SUMS's other entries must be the same bytes, and so must the
+// bundle and the SEA blob, but for one part of the blob: V8's code cache, which V8 serializes
+// with the hash seed it picks at random for each process (see README, "Single executable").
+// The executables (node + blob) then differ only inside the blob's code cache. The second
+// build is left in release/.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+process.chdir(fileURLToPath(new URL("..", import.meta.url)));
+
+/**
+ * A SEA blob (node_sea.cc's serialization) as [before the code cache, its length, after it]:
+ * magic (u32), flags (u32), a kind byte, the main script's path and the main script (each a
+ * u64 length and bytes), then the code cache (u64 length and bytes), then the assets.
+ */
+function splitBlob(blob) {
+  let at = 9;
+  for (let field = 0; field < 2; field++) at += 8 + Number(blob.readBigUInt64LE(at));
+  const length = Number(blob.readBigUInt64LE(at));
+  return [blob.subarray(0, at), length, blob.subarray(at + 8 + length)];
+}
+
+function build() {
+  execFileSync("npm", ["run", "--silent", "release"], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+const first = mkdtempSync(join(tmpdir(), "synq-release-"));
+try {
+  build();
+  cpSync("release", first, { recursive: true });
+  build();
+  const sums = (dir) => readFileSync(join(dir, "SHA256SUMS"), "utf8").trimEnd().split("\n");
+  const [a, b] = [sums(first), sums("release")];
+  const problems = [];
+  for (const file of [".build/synq.cjs", ...a.map((line) => line.split("  ")[1])]) {
+    if (file.startsWith("synq-")) continue;
+    if (!readFileSync(join(first, file)).equals(readFileSync(join("release", file))))
+      problems.push(`${file} differs`);
+  }
+  const [headA, cacheA, tailA] = splitBlob(readFileSync(join(first, ".build/sea.blob")));
+  const [headB, cacheB, tailB] = splitBlob(readFileSync(join("release", ".build/sea.blob")));
+  if (!headA.equals(headB) || !tailA.equals(tailB))
+    problems.push("the SEA blobs differ outside V8's code cache");
+  if (problems.length) {
+    process.stderr.write(`release-reproducible: ${problems.join("; ")}\n`);
+    process.exit(1);
+  }
+  const same = a[0] === b[0];
+  process.stdout.write(
+    `release-reproducible: lib/, the bundle and the SEA blob outside its code cache are the same bytes; ` +
+      `code caches ${cacheA} and ${cacheB} bytes; executables ${same ? "identical" : "differ in the code cache only"}\n`,
+  );
+} finally {
+  rmSync(first, { recursive: true, force: true });
+}
