@@ -45,9 +45,11 @@ export function startup(rounds = 15) {
     cases.seaHelp = [EXECUTABLE, ...help];
     cases.seaDecodeCookie = [EXECUTABLE, ...decode];
   }
-  const times: Record<string, number[]> = {};
+  const times: Record<string, number[]> = Object.fromEntries(
+    Object.keys(cases).map((name) => [name, []]),
+  );
   for (let i = 0; i < rounds; i++) {
-    for (const [name, argv] of Object.entries(cases)) (times[name] ??= []).push(wallMs(argv));
+    for (const [name, argv] of Object.entries(cases)) times[name]?.push(wallMs(argv));
   }
   const ms = (name: string) => median(times[name] ?? []);
   const npm = {
