@@ -97,6 +97,11 @@ const worker = await build({
 const main = await build({
   ...common,
   entryPoints: ["src/release/main.ts"],
+  // As bin/run.js does before it imports oclif: oclif's engines check finds no package.json of
+  // its own in a bundle, so it would only cost loading semver. The bundle requires
+  // @oclif/core before main() runs, hence a banner (after a "use strict" of its own, which
+  // must stay the script's first statement).
+  banner: { js: '"use strict";\nprocess.env.OCLIF_DISABLE_ENGINE_WARNING ??= "1";' },
   define: define(worker.outputFiles[0].text),
   outfile: join(work, "synq.cjs"),
 });

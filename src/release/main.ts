@@ -10,7 +10,6 @@ declare const SYNQ_PACKAGE_JSON: PackageJson;
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   await startEarly(argv);
-  process.env.OCLIF_DISABLE_ENGINE_WARNING ??= "1";
   await runCliWith(argv, dirname(process.execPath), SYNQ_PACKAGE_JSON);
   await exitWhenWritten();
 }
