@@ -14,6 +14,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { PassThrough } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import {
   advance,
   applyKey,
@@ -98,7 +99,10 @@ export async function watchResponsiveness(listeners = 10_000, synRecv = 100_000,
       skipVanished: false,
     };
     const idle = await idleFor(ticks);
-    const onWorker = await pollFor(workerSampler(req, sampleWorkerFile()), ticks);
+    const onWorker = await pollFor(
+      workerSampler(new Worker(sampleWorkerFile(), { workerData: req })),
+      ticks,
+    );
     const onMain = await pollFor(inThreadSampler(req), ticks);
     return {
       listeners: onWorker.listeners,

@@ -62,6 +62,22 @@ const releasePieces = {
     );
   },
 };
+// blessed loads its widgets by name, require("./widgets/" + file): esbuild bundles every file
+// that pattern can match, under names with their ".js", so the name asked for gets its ".js".
+const blessedWidgets = {
+  name: "blessed-widgets",
+  setup(b) {
+    b.onLoad({ filter: /[/\\]blessed[/\\]lib[/\\]widget\.js$/ }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      const contents = source.replace(
+        "require('./widgets/' + file)",
+        "require('./widgets/' + file + '.js')",
+      );
+      if (contents === source) throw new Error("blessed/lib/widget.js: its widget require moved");
+      return { contents, loader: "js" };
+    });
+  },
+};
 const common = {
   bundle: true,
   platform: "node",
@@ -69,17 +85,20 @@ const common = {
   target: "node24",
   write: false,
   // @oclif/core's tsconfig reader tries require("typescript") and carries on without it.
-  external: ["typescript"],
-  plugins: [releasePieces],
+  // blessed's Terminal widget (which synq watch does not use) requires term.js and pty.js
+  // when one is made; the bundle keeps every other widget blessed loads by name.
+  external: ["typescript", "term.js", "pty.js"],
+  plugins: [releasePieces, blessedWidgets],
   logLevel: "warning",
   // import.meta is empty in CommonJS: the code reaching it (the npm install's ways to find
   // package.json, koffi and the worker's file) never runs in the executable.
   logOverride: { "empty-import-meta": "silent" },
   legalComments: "none",
 };
-const define = (worker) => ({
+const define = (worker = "", sampleWorker = "") => ({
   SYNQ_NATIVE_MANIFEST: JSON.stringify(manifest),
   SYNQ_OWNER_SCAN_WORKER: JSON.stringify(worker),
+  SYNQ_WATCH_SAMPLE_WORKER: JSON.stringify(sampleWorker),
   SYNQ_PACKAGE_JSON: JSON.stringify({
     name: pjson.name,
     version: pjson.version,
@@ -91,8 +110,15 @@ const define = (worker) => ({
 const worker = await build({
   ...common,
   entryPoints: ["src/owner-scan-worker.ts"],
-  define: define(""),
+  define: define(),
   outfile: join(work, "owner-scan-worker.cjs"),
+});
+// synq watch's sampling thread, also run from a string.
+const sampleWorker = await build({
+  ...common,
+  entryPoints: ["src/watch/sample-worker.ts"],
+  define: define(),
+  outfile: join(work, "watch-sample-worker.cjs"),
 });
 const main = await build({
   ...common,
@@ -102,7 +128,7 @@ const main = await build({
   // @oclif/core before main() runs, hence a banner (after a "use strict" of its own, which
   // must stay the script's first statement).
   banner: { js: '"use strict";\nprocess.env.OCLIF_DISABLE_ENGINE_WARNING ??= "1";' },
-  define: define(worker.outputFiles[0].text),
+  define: define(worker.outputFiles[0].text, sampleWorker.outputFiles[0].text),
   outfile: join(work, "synq.cjs"),
 });
 writeFileSync(join(work, "synq.cjs"), main.outputFiles[0].contents);

@@ -2,6 +2,7 @@
 // libbpf.so.1, the BPF objects in the package's bpf/ directory. The single executable's build
 // (scripts/release.mjs) puts src/release/native-pieces.ts, with the same exports, in its place.
 
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { packageRoot } from "./package-root.js";
@@ -27,4 +28,17 @@ export function bpfObjectFile(file: string): string {
  */
 export function startOwnerScanWorker(WorkerClass: typeof Worker, file: () => URL): Worker {
   return new WorkerClass(file());
+}
+
+/**
+ * Starts synq watch's sampling thread from its bundled file (`file()`: dist/watch-sample-worker.js);
+ * null where it was not built (running from src/ under tsx).
+ */
+export function startWatchSampleWorker(
+  WorkerClass: typeof Worker,
+  workerData: object,
+  file: () => string,
+): Worker | null {
+  const path = file();
+  return existsSync(path) ? new WorkerClass(path, { workerData }) : null;
 }

@@ -11,6 +11,7 @@ import { type NativeManifest, nativeDir } from "./native-cache.js";
 // Set by scripts/release.mjs (esbuild's define).
 declare const SYNQ_NATIVE_MANIFEST: NativeManifest;
 declare const SYNQ_OWNER_SCAN_WORKER: string;
+declare const SYNQ_WATCH_SAMPLE_WORKER: string;
 
 /** The key under which a worker thread receives its parent's native directory. */
 const WORKER_DATA_KEY = "synqNativeDir";
@@ -49,5 +50,16 @@ export function startOwnerScanWorker(WorkerClass: typeof Worker, _file: () => UR
   return new WorkerClass(SYNQ_OWNER_SCAN_WORKER, {
     eval: true,
     workerData: { [WORKER_DATA_KEY]: directory() },
+  });
+}
+
+export function startWatchSampleWorker(
+  WorkerClass: typeof Worker,
+  workerData: object,
+  _file: () => string,
+): Worker {
+  return new WorkerClass(SYNQ_WATCH_SAMPLE_WORKER, {
+    eval: true,
+    workerData: { ...workerData, [WORKER_DATA_KEY]: directory() },
   });
 }

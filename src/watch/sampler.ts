@@ -6,11 +6,11 @@
  * tens more, so the dashboard does both on a worker thread and its keys stay live; the same
  * sampler runs in-thread where the worker's file is not built (running from the sources).
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { SynqError } from "../errors.js";
 import type { Status } from "../model/status.js";
+import { startWatchSampleWorker } from "../native-pieces.js";
 import { packageRoot } from "../package-root.js";
 import {
   type KernelInfo,
@@ -66,14 +66,13 @@ export type SampleReply =
   | { ok: true; status: string; rows: string[] }
   | { ok: false; kind: SynqError["kind"] | null; message: string; fix?: string | undefined };
 
-/** The worker's file in the bundle (scripts/build.mjs builds it beside cli.js). */
+/** The worker's file in the npm install's bundle (scripts/build.mjs builds it beside cli.js). */
 export function sampleWorkerFile(): string {
   return join(packageRoot(), "dist", "watch-sample-worker.js");
 }
 
-/** Samples on a worker thread (the bundle's watch-sample-worker.js). */
-export function workerSampler(req: SampleRequest, file = sampleWorkerFile()): StatusSampler {
-  const worker = new Worker(file, { workerData: req });
+/** Samples on `worker`, a sampling thread started with `req` as its workerData. */
+export function workerSampler(worker: Worker): StatusSampler {
   worker.unref();
   let pending: { resolve: (s: WatchSample) => void; reject: (e: Error) => void } | null = null;
   const fail = (err: Error) => {
@@ -118,8 +117,11 @@ async function parseSample(status: string, slices: string[]): Promise<WatchSampl
   return { status: JSON.parse(status) as Status, rows };
 }
 
-/** The worker sampler where its file is built, else the in-thread one. */
+/**
+ * Samples on a worker thread where the build has one (the npm install's bundle, the single
+ * executable), else on this thread.
+ */
 export function statusSampler(req: SampleRequest): StatusSampler {
-  const file = sampleWorkerFile();
-  return existsSync(file) ? workerSampler(req, file) : inThreadSampler(req);
+  const worker = startWatchSampleWorker(Worker, req, sampleWorkerFile);
+  return worker ? workerSampler(worker) : inThreadSampler(req);
 }
