@@ -74,7 +74,12 @@ function run(file: string, args: string[], cwd = root): string {
 run(process.execPath, ["scripts/build.mjs"]);
 const doc = await loadCliDoc(root);
 
-const stage = mkdtempSync(join(tmpdir(), "synq-deb-"));
+// Laid out as debhelper does: the package's tree in debian/synq beside debian/control, where
+// dpkg-shlibdeps expects what it analyses.
+const work = mkdtempSync(join(tmpdir(), "synq-deb-"));
+const stage = join(work, "debian", "synq");
+mkdirSync(stage, { recursive: true });
+writeFileSync(join(work, "debian/control"), "Source: synq\n\nPackage: synq\nArchitecture: amd64\n");
 try {
   const put = (path: string, content: string | Buffer, mode = 0o644) => {
     const file = join(stage, path);
@@ -133,35 +138,21 @@ try {
   put("usr/share/doc/synq/changelog.gz", gzip(changelog));
 
   // Depends: what the executable and the libraries link, at the lowest versions their symbols
-  // need, as dpkg-shlibdeps computes it from Debian's symbols files. It wants a source tree.
-  const shlibsDir = mkdtempSync(join(tmpdir(), "synq-shlibs-"));
-  let depends: string;
-  try {
-    mkdirSync(join(shlibsDir, "debian"));
-    writeFileSync(
-      join(shlibsDir, "debian/control"),
-      "Source: synq\n\nPackage: synq\nArchitecture: amd64\n",
-    );
-    const objects = [
-      join(stage, "usr/bin/synq"),
-      ...readdirSync(join(stage, "usr/lib/synq"))
-        .filter((f) => /\.(so(\.\d+)*|node)$/.test(f))
-        .map((f) => join(stage, "usr/lib/synq", f)),
-    ];
-    // Quiet: koffi's addon takes the N-API symbols from the executable, which no library has.
-    const out = execFileSync(
-      "dpkg-shlibdeps",
-      ["-O", "--warnings=0", ...objects.map((o) => `-e${o}`)],
-      {
-        cwd: shlibsDir,
-        encoding: "utf8",
-      },
-    );
-    depends = /^shlibs:Depends=(.*)$/m.exec(out)?.[1] ?? "";
-    if (!depends) throw new Error(`dpkg-shlibdeps printed no Depends: ${out}`);
-  } finally {
-    rmSync(shlibsDir, { recursive: true, force: true });
-  }
+  // need, as dpkg-shlibdeps computes it from Debian's symbols files.
+  const objects = [
+    "usr/bin/synq",
+    ...readdirSync(join(stage, "usr/lib/synq"))
+      .filter((f) => /\.(so(\.\d+)*|node)$/.test(f))
+      .map((f) => join("usr/lib/synq", f)),
+  ];
+  // Quiet: koffi's addon takes the N-API symbols from the executable, which no library has.
+  const shlibs = run(
+    "dpkg-shlibdeps",
+    ["-O", "--warnings=0", ...objects.map((o) => `-e${join("debian/synq", o)}`)],
+    work,
+  );
+  const depends = /^shlibs:Depends=(.*)$/m.exec(shlibs)?.[1];
+  if (!depends) throw new Error(`dpkg-shlibdeps printed no Depends: ${shlibs}`);
 
   const files = listFiles(stage);
   const installedKiB = files.reduce(
@@ -194,7 +185,7 @@ try {
   });
   process.stdout.write(`${debFile}\n`);
 } finally {
-  rmSync(stage, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
 }
 
 /** Every regular file below `dir`, relative to it, sorted. */
