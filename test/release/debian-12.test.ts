@@ -37,7 +37,9 @@ const skip = missing(
 );
 
 const DEB_IN_ROOT = `/tmp/${basename(RELEASE.deb)}`;
-const SINGLE_IN_ROOT = `/opt/${basename(RELEASE.executable)}`;
+// Not beside a lib/synq (/opt/../lib/synq is the .deb's /usr/lib/synq on a merged /usr): run
+// as a downloaded file is, the executable extracts its native pieces.
+const SINGLE_IN_ROOT = `/root/release/${basename(RELEASE.executable)}`;
 const UNIT = "synq-export.service";
 
 describe.skipIf(skip)("Debian 12 minbase without Node.js", () => {
@@ -58,26 +60,30 @@ describe.skipIf(skip)("Debian 12 minbase without Node.js", () => {
     expect(root.sh("ls /usr/lib/node_modules /usr/share/nodejs").status).not.toBe(0);
   });
 
-  it("apt-get install ./synq_….deb installs it, its dependencies already in Debian's base", () => {
-    const r = root.run(["apt-get", "install", "-y", "--no-install-recommends", DEB_IN_ROOT], {
-      env: { DEBIAN_FRONTEND: "noninteractive" },
-      timeoutMs: 300_000,
-    });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(dpkgField(root, "synq", "Status")).toBe("install ok installed");
-    // Every dependency is a Debian package apt resolved and dpkg considers satisfied.
-    const depends = dpkgField(root, "synq", "Depends");
-    for (const dep of depends.split(", ")) {
-      const name = dep.split(" ")[0] as string;
-      expect(dpkgField(root, name, "Status")).toBe("install ok installed");
-    }
-    packageFiles = root
-      .run(["dpkg-query", "-L", "synq"])
-      .stdout.trim()
-      .split("\n")
-      .filter((p) => p !== "/." && p !== "");
-    expect(packageFiles).toContain("/usr/bin/synq");
-  });
+  it(
+    "apt-get install ./synq_….deb installs it, its dependencies already in Debian's base",
+    () => {
+      const r = root.run(["apt-get", "install", "-y", "--no-install-recommends", DEB_IN_ROOT], {
+        env: { DEBIAN_FRONTEND: "noninteractive" },
+        timeoutMs: 300_000,
+      });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(dpkgField(root, "synq", "Status")).toBe("install ok installed");
+      // Every dependency is a Debian package apt resolved and dpkg considers satisfied.
+      const depends = dpkgField(root, "synq", "Depends");
+      for (const dep of depends.split(", ")) {
+        const name = dep.split(" ")[0] as string;
+        expect(dpkgField(root, name, "Status")).toBe("install ok installed");
+      }
+      packageFiles = root
+        .run(["dpkg-query", "-L", "synq"])
+        .stdout.trim()
+        .split("\n")
+        .filter((p) => p !== "/." && p !== "");
+      expect(packageFiles).toContain("/usr/bin/synq");
+    },
+    10 * 60_000,
+  );
 
   it("installs the exporter's unit without enabling or starting it", () => {
     expect(root.sh(`test -f /lib/systemd/system/${UNIT}`).status).toBe(0);
@@ -173,59 +179,67 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     20 * 60_000,
   );
 
-  it("an upgrade keeps a changed conffile and restarts a running exporter", () => {
-    // systemd does not run in the root: the marker directory makes the maintainer scripts
-    // act, and a systemctl where systemd puts it (apt runs them with PATH /usr/sbin:/usr/bin:
-    // /sbin:/bin) records what they and deb-systemd-invoke ask of it.
-    root.sh(`mkdir -p /run/systemd/system
+  it(
+    "an upgrade keeps a changed conffile and restarts a running exporter",
+    () => {
+      // systemd does not run in the root: the marker directory makes the maintainer scripts
+      // act, and a systemctl where systemd puts it (apt runs them with PATH /usr/sbin:/usr/bin:
+      // /sbin:/bin) records what they and deb-systemd-invoke ask of it.
+      root.sh(`mkdir -p /run/systemd/system
 printf '#!/bin/sh\\necho "$*" >>/tmp/systemctl.log\\n' >/usr/bin/systemctl
 chmod 755 /usr/bin/systemctl`);
-    root.sh("echo '# changed by the admin' >>/etc/synq/web-config.yml");
-    const upgrade = rebuildAs(RELEASE.deb, `${RELEASE.version}+upgrade1`);
-    root.copyIn(upgrade, "/tmp/synq-upgrade.deb");
-    const r = root.run(["apt-get", "install", "-y", "/tmp/synq-upgrade.deb"], {
-      env: { DEBIAN_FRONTEND: "noninteractive" },
-      timeoutMs: 300_000,
-    });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(dpkgField(root, "synq", "Version")).toBe(`${RELEASE.version}+upgrade1`);
-    expect(readFileSync(join(root.dir, "etc/synq/web-config.yml"), "utf8")).toContain(
-      "# changed by the admin",
-    );
-    const calls = readFileSync(join(root.dir, "tmp/systemctl.log"), "utf8");
-    expect(calls).toContain("--system daemon-reload");
-    expect(calls).toContain(`try-restart ${UNIT}`);
-    expect(calls).not.toMatch(/\b(start|enable) /);
-  });
+      root.sh("echo '# changed by the admin' >>/etc/synq/web-config.yml");
+      const upgrade = rebuildAs(RELEASE.deb, `${RELEASE.version}+upgrade1`);
+      root.copyIn(upgrade, "/tmp/synq-upgrade.deb");
+      const r = root.run(["apt-get", "install", "-y", "/tmp/synq-upgrade.deb"], {
+        env: { DEBIAN_FRONTEND: "noninteractive" },
+        timeoutMs: 300_000,
+      });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(dpkgField(root, "synq", "Version")).toBe(`${RELEASE.version}+upgrade1`);
+      expect(readFileSync(join(root.dir, "etc/synq/web-config.yml"), "utf8")).toContain(
+        "# changed by the admin",
+      );
+      const calls = readFileSync(join(root.dir, "tmp/systemctl.log"), "utf8");
+      expect(calls).toContain("--system daemon-reload");
+      expect(calls).toContain(`try-restart ${UNIT}`);
+      expect(calls).not.toMatch(/\b(start|enable) /);
+    },
+    10 * 60_000,
+  );
 
-  it("apt-get remove --purge synq leaves no file of the package behind", () => {
-    const r = root.run(["apt-get", "remove", "--purge", "-y", "synq"], {
-      env: { DEBIAN_FRONTEND: "noninteractive" },
-    });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(readFileSync(join(root.dir, "tmp/systemctl.log"), "utf8")).toContain(`stop ${UNIT}`);
-    const left = packageFiles.filter(
-      (p) => root.sh(`test -e '${p}' || test -L '${p}'`).status === 0,
-    );
-    // Directories other packages own too (/usr/bin, /etc…) stay; nothing of synq's does.
-    const shared = new Set(
-      root
-        .run(["sh", "-c", "cat /var/lib/dpkg/info/*.list"])
-        .stdout.split("\n")
-        .filter((p) => p !== ""),
-    );
-    expect(left.filter((p) => !shared.has(p))).toEqual([]);
-    const found = root.sh(
-      // Not the root's own marker (scripts/debootstrap-root.sh) or what the tests put in.
-      "find / -xdev \\( -path /proc -o -path /sys -o -path /tmp -o -path /opt -o -path /usr/local/bin -o -path /.synq-root-complete \\) -prune -o -name '*synq*' -print",
-    );
-    expect(
-      found.stdout
-        .trim()
-        .split("\n")
-        .filter((p) => p !== ""),
-    ).toEqual([]);
-  });
+  it(
+    "apt-get remove --purge synq leaves no file of the package behind",
+    () => {
+      const r = root.run(["apt-get", "remove", "--purge", "-y", "synq"], {
+        env: { DEBIAN_FRONTEND: "noninteractive" },
+      });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(readFileSync(join(root.dir, "tmp/systemctl.log"), "utf8")).toContain(`stop ${UNIT}`);
+      const left = packageFiles.filter(
+        (p) => root.sh(`test -e '${p}' || test -L '${p}'`).status === 0,
+      );
+      // Directories other packages own too (/usr/bin, /etc…) stay; nothing of synq's does.
+      const shared = new Set(
+        root
+          .run(["sh", "-c", "cat /var/lib/dpkg/info/*.list"])
+          .stdout.split("\n")
+          .filter((p) => p !== ""),
+      );
+      expect(left.filter((p) => !shared.has(p))).toEqual([]);
+      const found = root.sh(
+        // Not the root's own marker (scripts/debootstrap-root.sh) or what the tests put in.
+        "find / -xdev \\( -path /proc -o -path /sys -o -path /tmp -o -path /opt -o -path /usr/local/bin -o -path /.synq-root-complete -o -path /root/release -o -path /root/.cache/synq \\) -prune -o -name '*synq*' -print",
+      );
+      expect(
+        found.stdout
+          .trim()
+          .split("\n")
+          .filter((p) => p !== ""),
+      ).toEqual([]);
+    },
+    10 * 60_000,
+  );
 });
 
 /** The .deb with another version: the same files, to install as an upgrade. */
