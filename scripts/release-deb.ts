@@ -13,6 +13,7 @@
 // Options (for tests): --version V builds the same files as version V (an upgrade to
 // install over the release), --out FILE writes the package there.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   chmodSync,
   mkdirSync,
@@ -25,7 +26,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
@@ -183,6 +184,13 @@ try {
     stdio: ["ignore", "ignore", "inherit"],
     env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) },
   });
+  // The .deb joins the executable and lib/ in SHA256SUMS (written by scripts/release.mjs).
+  const sums = join(dirname(debFile), "SHA256SUMS");
+  const digest = createHash("sha256").update(readFileSync(debFile)).digest("hex");
+  const kept = readFileSync(sums, "utf8")
+    .split("\n")
+    .filter((line) => line !== "" && !line.endsWith(`  ${basename(debFile)}`));
+  writeFileSync(sums, [...kept, `${digest}  ${basename(debFile)}`, ""].join("\n"));
   process.stdout.write(`${debFile}\n`);
 } finally {
   rmSync(work, { recursive: true, force: true });
