@@ -123,7 +123,9 @@ try {
         version: JSON.parse(readFileSync(join(nodeDir, "package.json"), "utf8")).version,
         license: readFileSync(join(nodeDir, "LICENSE"), "utf8"),
       },
-      packages: (await bundledPackageDirs(root)).map((dir) => bundledPackage(root, dir)),
+      packages: bundledPackageDirs(join("release", ".build", "metafile.json")).map((dir) =>
+        bundledPackage(root, dir),
+      ),
       libbpf: {
         paragraphs: readFileSync("packaging/debian/copyright-libbpf", "utf8"),
         linkedFrom,

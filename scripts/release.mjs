@@ -94,6 +94,8 @@ const common = {
   // package.json, koffi and the worker's file) never runs in the executable.
   logOverride: { "empty-import-meta": "silent" },
   legalComments: "none",
+  // Which files each bundle took in: the .deb's copyright file names their packages.
+  metafile: true,
 };
 const define = (worker = "", sampleWorker = "") => ({
   SYNQ_NATIVE_MANIFEST: JSON.stringify(manifest),
@@ -132,6 +134,11 @@ const main = await build({
   outfile: join(work, "synq.cjs"),
 });
 writeFileSync(join(work, "synq.cjs"), main.outputFiles[0].contents);
+const inputs = Object.assign(
+  {},
+  ...[worker, sampleWorker, main].map((built) => built.metafile.inputs),
+);
+writeFileSync(join(work, "metafile.json"), `${JSON.stringify({ inputs, outputs: {} })}\n`);
 
 const seaConfig = {
   main: join(work, "synq.cjs"),

@@ -5,7 +5,8 @@
  */
 import type { Widgets } from "blessed";
 import blessed from "blessed";
-import contrib from "blessed-contrib";
+import type { Line } from "blessed-contrib";
+import line from "blessed-contrib/lib/widget/charts/line.js";
 import type { Frame } from "./frame-model.js";
 import { type ChartName, chartLabel, drawChart, legendText } from "./widgets/charts.js";
 import { dropLogLabel, dropLogLines } from "./widgets/drop-log.js";
@@ -70,8 +71,6 @@ export interface Dashboard {
   relayout(): void;
 }
 
-type Line = ReturnType<typeof contrib.line>;
-
 /**
  * A chart's legend: its last row, below the x labels, which blessed-contrib leaves empty (the
  * series, each with its latest value).
@@ -130,9 +129,9 @@ export function createDashboard(screen: Widgets.Screen, colours: boolean): Dashb
       : { text: "default", baseline: "default", line: "default" },
   });
   const charts: Record<ChartName, Line> = {
-    queue: contrib.line(chartOptions(layout.queue)),
-    syn: contrib.line(chartOptions(layout.syn)),
-    counters: contrib.line(chartOptions(layout.counters)),
+    queue: line(chartOptions(layout.queue)),
+    syn: line(chartOptions(layout.syn)),
+    counters: line(chartOptions(layout.counters)),
   };
   for (const el of [header, table, ...Object.values(charts), drops, findings, help])
     screen.append(el);

