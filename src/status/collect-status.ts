@@ -14,7 +14,8 @@ import {
 import { STATUS_SCHEMA_VERSION } from "../model/schema-versions.js";
 import type { NamespaceStatus, SkippedNamespace, Status } from "../model/status.js";
 import { NetnsGoneError } from "../system/netns-file.js";
-import { currentNetns, type NetnsTarget } from "../system/netns-target.js";
+import type { NetnsTarget } from "../system/netns-target.js";
+import type { OwnerSource } from "../system/owner-cache.js";
 import { DEFAULT_PROC_ROOT, readProcFile } from "../system/proc.js";
 import { scanSocketFds } from "../system/socket-owners.js";
 import { buildNamespaceStatus } from "./build-status.js";
@@ -23,6 +24,7 @@ import { type NamespaceSample, sampleNamespace } from "./read-namespace.js";
 
 /** What `synq status` was asked for. */
 export interface StatusRequest {
+  /** The namespaces to read (selectNetns gives at least one; none reads none). */
   targets: NetnsTarget[];
   port: number | null;
   intervalSeconds: number | null;
@@ -33,6 +35,8 @@ export interface StatusRequest {
    * name) that is the "does not exist" error.
    */
   skipVanished?: boolean;
+  /** Socket owners kept between collections (the exporter); without it, each sample scans /proc. */
+  owners?: OwnerSource;
 }
 
 /**
@@ -57,16 +61,19 @@ export const NAMESPACES_AT_ONCE = Math.max(2, availableParallelism());
 /**
  * One sample of every target, a few namespaces side by side (`null` where a namespace went
  * away and `skipVanished` says to leave it out). `status --interval` takes two, `watch` one a
- * tick: both through here.
+ * tick, `export` one a scrape: all through here. `owners`: socket owners kept between samples
+ * (the exporter); without it, each sample scans /proc.
  */
 export function sampleTargets(
   targets: readonly NetnsTarget[],
   procRoot: string,
   skipVanished: boolean,
+  owners?: OwnerSource,
 ): Promise<(NamespaceSample | null)[]> {
-  const scanOwners = oneOwnerScan();
+  const lookupOwners = owners?.sample();
+  const scanOwners = lookupOwners ? undefined : oneOwnerScan();
   return mapBounded(targets, NAMESPACES_AT_ONCE, (t) =>
-    sampleNamespace(t, procRoot, scanOwners).catch((err: unknown) => {
+    sampleNamespace(t, procRoot, scanOwners, lookupOwners).catch((err: unknown) => {
       if (skipVanished && err instanceof NetnsGoneError) return null;
       throw err;
     }),
@@ -131,18 +138,18 @@ export function statusFromSamples(
 /** Collects the status of every requested namespace, a few side by side. */
 export async function collectStatus(req: StatusRequest): Promise<Status> {
   const procRoot = req.procRoot ?? DEFAULT_PROC_ROOT;
-  const targets = req.targets.length ? req.targets : [currentNetns];
+  const targets = req.targets;
   const skipVanished = req.skipVanished ?? false;
   // Start ss first; the rest is done while it runs. A failure of the sampling meanwhile is
   // re-thrown by the await below, not left unhandled.
-  const sampling = sampleTargets(targets, procRoot, skipVanished);
+  const sampling = sampleTargets(targets, procRoot, skipVanished, req.owners);
   sampling.catch(() => {});
   const kernel = await readKernelInfo(procRoot);
   const first = await sampling;
   if (req.intervalSeconds === null)
     return statusFromSamples(targets, null, first, kernel, req.port);
   await sleep(req.intervalSeconds * 1000);
-  const second = await sampleTargets(targets, procRoot, skipVanished);
+  const second = await sampleTargets(targets, procRoot, skipVanished, req.owners);
   const status = statusFromSamples(targets, first, second, kernel, req.port);
   return { ...status, intervalSeconds: req.intervalSeconds };
 }

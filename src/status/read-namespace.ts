@@ -5,6 +5,7 @@ import { type CounterGroups, parseProcNetCounters } from "../parsers/proc-net-co
 import type { SynRecvCount } from "../parsers/ss-syn-recv.js";
 import { readFilesInNetns } from "../system/netns-files.js";
 import type { NetnsTarget } from "../system/netns-target.js";
+import type { OwnerLookup } from "../system/owner-cache.js";
 import { readProcFile } from "../system/proc.js";
 import { readSockets, takeReadAhead } from "./read-sockets.js";
 
@@ -66,16 +67,18 @@ export async function readKernelState(target: NetnsTarget, procRoot: string) {
 
 /**
  * One complete sample of a namespace. `scanOwners` gives the /proc scan for socket owners
- * (one scan serves every namespace of a sample: the processes are the same).
+ * (one scan serves every namespace of a sample: the processes are the same); `lookupOwners`,
+ * when given, answers instead (a long-running reader's cache).
  */
 export async function sampleNamespace(
   target: NetnsTarget,
   procRoot: string,
   scanOwners?: () => Promise<Float64Array>,
+  lookupOwners?: OwnerLookup,
 ): Promise<NamespaceSample> {
   const [kernel, sockets] = await Promise.all([
     readKernelState(target, procRoot),
-    takeReadAhead(target) ?? readSockets(target, scanOwners),
+    takeReadAhead(target) ?? readSockets(target, scanOwners, lookupOwners),
   ]);
   return { ...kernel, ...sockets, takenAt: Date.now() };
 }

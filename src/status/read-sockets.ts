@@ -2,6 +2,7 @@
 
 import { withNetns } from "../system/enter-netns.js";
 import type { NetnsTarget } from "../system/netns-target.js";
+import type { OwnerLookup } from "../system/owner-cache.js";
 import { SockDiagUnavailable } from "../system/sock-diag.js";
 import { findSocketOwners, ownersIn } from "../system/socket-owners.js";
 import { dumpSockets, type SocketReading, withOwners } from "./read-sockets-diag.js";
@@ -14,15 +15,17 @@ function wantsSs(): boolean {
 /**
  * Lists listeners and counts SYN-RECV entries: straight from the kernel over sock_diag, or with
  * `ss` where sock_diag cannot be used (no FFI on this platform, a kernel without tcp_diag).
- * Owners come from `scanOwners` when given (started before the dump, to run beside it), or
- * from a scan on this thread when that fails or is not given.
+ * Owners come from `lookupOwners` when given (a long-running reader's cache), else from
+ * `scanOwners` (started before the dump, to run beside it), or from a scan on this thread when
+ * that fails or is not given.
  */
 export function readSockets(
   target: NetnsTarget,
   scanOwners?: () => Promise<Float64Array>,
+  lookupOwners?: OwnerLookup,
 ): Promise<SocketReading> {
   if (!wantsSs()) {
-    const scanning = scanOwners?.();
+    const scanning = lookupOwners ? undefined : scanOwners?.();
     scanning?.catch(() => {});
     let dump: SocketReading | null = null;
     try {
@@ -35,12 +38,14 @@ export function readSockets(
       const done = dump;
       const inodes = new Set<number>();
       for (const l of done.listeners) if (l.inode !== null) inodes.add(l.inode);
-      const owners = scanning
-        ? scanning.then(
-            (table) => ownersIn(table, inodes),
-            () => findSocketOwners(inodes),
-          )
-        : Promise.resolve().then(() => findSocketOwners(inodes));
+      const owners = lookupOwners
+        ? lookupOwners(inodes)
+        : scanning
+          ? scanning.then(
+              (table) => ownersIn(table, inodes),
+              () => findSocketOwners(inodes),
+            )
+          : Promise.resolve().then(() => findSocketOwners(inodes));
       return owners.then((found) => withOwners(done, found));
     }
   }

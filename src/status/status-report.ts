@@ -1,6 +1,7 @@
 import type { Status } from "../model/status.js";
 import { parsePort, parseSeconds, parseWholeNumber } from "../parsers/flag-values.js";
 import { selectNetns } from "../system/netns-select.js";
+import type { OwnerSource } from "../system/owner-cache.js";
 import { collectStatus } from "./collect-status.js";
 import { failsCheck } from "./findings.js";
 import { DEFAULT_TOP } from "./merged-view.js";
@@ -14,6 +15,13 @@ export interface StatusOptions {
   interval?: string | undefined;
   top?: string | undefined;
   procRoot?: string | undefined;
+  /**
+   * A long-running reader (the exporter): namespaces are selected again for each collection,
+   * and one that is gone (or a pattern that matches none now) is skipped, never an error.
+   */
+  skipVanished?: boolean;
+  /** Socket owners kept between collections (the exporter's cache). */
+  owners?: OwnerSource | undefined;
 }
 
 /** What `synq status` shows, and how. */
@@ -40,13 +48,18 @@ export async function statusReport(opts: StatusOptions): Promise<StatusReport> {
           max: 1_000_000,
           what: "a number of rows from 0 (all) to 1000000",
         });
-  const { targets, merged } = await selectNetns(opts.netns ?? [], { all: opts.allNetns });
+  const skipVanished = opts.skipVanished ?? false;
+  const { targets, merged } = await selectNetns(opts.netns ?? [], {
+    all: opts.allNetns,
+    vanishedOk: skipVanished,
+  });
   const status = await collectStatus({
     targets,
     port,
     intervalSeconds,
     procRoot: opts.procRoot,
-    skipVanished: merged,
+    skipVanished: merged || skipVanished,
+    ...(opts.owners ? { owners: opts.owners } : {}),
   });
   const failing = status.namespaces.some((ns) => ns.findings.some(failsCheck));
   return { status, failing, merged, top };

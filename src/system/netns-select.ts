@@ -7,6 +7,7 @@ import {
   resolveNetns,
   scanNetns,
 } from "./netns.js";
+import { netnsFileState } from "./netns-file.js";
 import { isNetnsPattern, netnsGlob } from "./netns-glob.js";
 import { currentNetns, type NetnsTarget } from "./netns-target.js";
 
@@ -23,6 +24,12 @@ export interface NetnsSelection {
 /** Where namespaces are looked up (tests point these at stand-ins). */
 export interface SelectOptions {
   all?: boolean;
+  /**
+   * A long-running reader (the exporter) selecting again for each collection: a pattern that
+   * matches nothing now selects nothing, and a name whose namespace is gone is kept, to be
+   * skipped when read, instead of either being an error.
+   */
+  vanishedOk?: boolean;
   runDir?: string;
   procRoot?: string;
 }
@@ -33,6 +40,16 @@ function noMatch(pattern: string): SynqError {
     `no network namespace matches "${pattern}"`,
     "list them with `ip netns list`",
   );
+}
+
+/** Whether `spec` names a namespace file that does not exist (now). */
+function isGone(spec: string, runDir: string): boolean {
+  return netnsFileState(goneTarget(spec, runDir).path as string) === "missing";
+}
+
+/** The target `spec` names, as resolveNetns would give it had the namespace been there. */
+function goneTarget(spec: string, runDir: string): NetnsTarget {
+  return { name: spec, path: spec.startsWith("/") ? spec : `${runDir}/${spec}` };
 }
 
 /**
@@ -75,8 +92,13 @@ export async function selectNetns(
   }
   const [only] = specs;
   if (only === undefined) return { targets: [currentNetns], merged: false };
+  const resolve = (spec: string) =>
+    resolveNetns(spec, runDir).catch((err: unknown) => {
+      if (opts.vanishedOk && isGone(spec, runDir)) return goneTarget(spec, runDir);
+      throw err;
+    });
   if (specs.length === 1 && !isNetnsPattern(only)) {
-    return { targets: [await resolveNetns(only, runDir)], merged: false };
+    return { targets: [await resolve(only)], merged: false };
   }
 
   const scanned = await scanNetns(runDir, procRoot);
@@ -87,11 +109,11 @@ export async function selectNetns(
     if (isNetnsPattern(spec)) {
       const re = netnsGlob(spec);
       const matches = subjects.filter(([name]) => re.test(name));
-      if (!matches.length) throw noMatch(spec);
+      if (!matches.length && !opts.vanishedOk) throw noMatch(spec);
       for (const [, ino] of matches) chosen.add(ino);
       continue;
     }
-    const target = await resolveNetns(spec, runDir);
+    const target = await resolve(spec);
     const path = target.path as string;
     // Gone since it was resolved: kept under its path, to be skipped when read.
     const ino = (await netnsInode(path)) ?? path;

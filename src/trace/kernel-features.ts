@@ -12,21 +12,13 @@ import {
   runningKernelVersionText,
   upstreamKernelVersion,
 } from "../kernel/version.js";
+import { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN } from "../system/capabilities.js";
 import { HOOKED_FUNCTIONS, type HookedFunction, type KernelFeatures } from "./strategy.js";
 
 /** Where the kernel publishes its BTF. */
 export const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";
 
-const CAP_NET_ADMIN = 12;
-const CAP_SYS_ADMIN = 21;
-const CAP_PERFMON = 38;
-const CAP_BPF = 39;
-
-/** The effective capability set of this process (CapEff in /proc/self/status). */
-export function effectiveCapabilities(statusText: string): bigint {
-  const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(statusText);
-  return m ? BigInt(`0x${m[1]}`) : 0n;
-}
+export { effectiveCapabilities } from "../system/capabilities.js";
 
 /**
  * Refuses, with the fix, when the process cannot load tracing BPF programs: it needs

@@ -116,3 +116,28 @@ describe("selectNetns: no flag, one name, --all-netns", () => {
     expect((await failure(["web"], true)).exitCode).toBe(ExitCode.usage);
   });
 });
+
+describe("selectNetns for a long-running reader (vanishedOk: the exporter, each scrape)", () => {
+  const again = (specs: string[]) => selectNetns(specs, { runDir, procRoot, vanishedOk: true });
+
+  it("selects nothing for a pattern that matches nothing now, instead of failing", async () => {
+    expect((await again(["gone-*"])).targets).toEqual([]);
+    expect((await again(["gone-*", "cust-1*"])).targets.map((t) => t.name)).toEqual([
+      "cust-1",
+      "cust-10",
+    ]);
+  });
+
+  it("keeps a name whose namespace is gone, to be skipped when read", async () => {
+    expect(await again(["gone"])).toEqual({
+      targets: [{ name: "gone", path: join(runDir, "gone") }],
+      merged: false,
+    });
+    expect((await again(["gone", "cust-2*"])).targets).toEqual([
+      { name: "cust-2", path: join(runDir, "cust-2") },
+      { name: "gone", path: join(runDir, "gone") },
+    ]);
+    // Not when something that is not a namespace stands there: that is still an error.
+    await expect(again(["web"])).rejects.toThrow(/is not a network namespace file/);
+  });
+});
