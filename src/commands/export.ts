@@ -2,34 +2,51 @@ import { Flags } from "@oclif/core";
 import { SynqCommand } from "../base-command.js";
 import { selectionFlags } from "../selection-flags.js";
 
-/** `synq export`: the listeners' queue metrics in Prometheus's text format. */
+/** `synq export`: the listeners' queue metrics for Prometheus, served or written to a file. */
 export default class ExportCommand extends SynqCommand {
   static override summary =
-    "Write listen-queue metrics for Prometheus to a file (node_exporter's textfile collector).";
+    "Serve listen-queue metrics to Prometheus, or write them to a file for node_exporter.";
   static override description =
-    "Collects once, as `synq status` does, and replaces --textfile PATH atomically with the " +
-    "Prometheus text exposition: per-listener accept and SYN queues and drops, the namespaces' " +
-    "TcpExt/Tcp counters and sysctls, and the findings. Run it from cron or a systemd timer " +
-    "into node_exporter's --collector.textfile.directory. This version writes only a file; " +
-    "it serves no HTTP endpoint.";
+    "Serves GET /metrics (Prometheus text or OpenMetrics, as the scraper asks) with what " +
+    "`synq status` reads: per-listener accept and SYN queues and drops, the namespaces' " +
+    "TcpExt/Tcp counters and sysctls, and the findings. Concurrent scrapes share one " +
+    "collection. Loopback only unless --listen says otherwise; TLS and basic authentication " +
+    "through an exporter-toolkit --web-config. With --textfile it collects once and replaces " +
+    "the file atomically instead (node_exporter's textfile collector, cron).";
   static override examples = [
-    "<%= config.bin %> export --textfile /var/lib/prometheus/node-exporter/synq.prom",
+    "<%= config.bin %> export",
+    "<%= config.bin %> export --all-netns --listen :7967 --web-config /etc/synq/web.yml",
+    "<%= config.bin %> export --netns 'cust-*' --max-series 20000",
     "<%= config.bin %> export --textfile /var/lib/prometheus/node-exporter/synq.prom --all-netns",
-    "<%= config.bin %> export --textfile /tmp/web.prom --netns web --port 443",
   ];
   static override flags = {
+    listen: Flags.string({
+      summary:
+        "Address to serve on: HOST:PORT, [IPv6]:PORT, or :PORT for every interface (default 127.0.0.1:7967).",
+    }),
+    "web-config": Flags.string({
+      summary: "exporter-toolkit web config (YAML): TLS certificate and key, basic_auth_users.",
+    }),
     textfile: Flags.string({
-      summary: "Write the metrics to this file (replaced atomically); required in this version.",
+      summary:
+        "Collect once and write the metrics to this file (replaced atomically); serves nothing.",
+      exclusive: ["listen", "web-config"],
+    }),
+    "max-series": Flags.string({
+      summary: "At most N listener series per scrape, listeners with problems first.",
     }),
     ...selectionFlags,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ExportCommand);
-    // Loaded on demand: prom-client and the collection cost nothing to other commands.
-    const { exportTextfile } = await import("../export/textfile-export.js");
-    await exportTextfile({
+    // Loaded on demand: prom-client, the server and the collection cost other commands nothing.
+    const { runExport } = await import("../export/export-service.js");
+    await runExport({
       textfile: flags.textfile,
+      listen: flags.listen,
+      webConfig: flags["web-config"],
+      maxSeries: flags["max-series"],
       port: flags.port,
       netns: flags.netns,
       allNetns: flags["all-netns"],

@@ -1,7 +1,8 @@
-import { Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Registry, type RegistryContentType } from "prom-client";
 import type { Status } from "../model/status.js";
 import { COUNTER_METRICS, sysctlMetricName } from "./counter-metrics.js";
 import { listenerLabels } from "./listener-labels.js";
+import { selectListeners } from "./max-series.js";
 
 /** What a collection knows besides the Status: for build_info and the duration. */
 export interface CollectionFacts {
@@ -11,6 +12,14 @@ export interface CollectionFacts {
   durationSeconds: number;
 }
 
+/** How the Status is turned into series. */
+export interface RegistryOptions {
+  /** --max-series: at most this many listener series (see max-series.ts); null: all. */
+  maxSeries?: number | null;
+  /** The format metrics() writes: Prometheus text (default) or OpenMetrics. */
+  contentType?: RegistryContentType;
+}
+
 const LISTENER_LABELS = ["netns", "address", "port", "family", "device", "socket"] as const;
 
 /**
@@ -18,8 +27,13 @@ const LISTENER_LABELS = ["netns", "address", "port", "family", "device", "socket
  * run's CPU and memory say nothing about the host). Series whose value the kernel did not
  * give (null) are left out, never exported as 0.
  */
-export function statusRegistry(status: Status, facts: CollectionFacts): Registry {
-  const registry = new Registry();
+export function statusRegistry(
+  status: Status,
+  facts: CollectionFacts,
+  opts: RegistryOptions = {},
+): Registry<RegistryContentType> {
+  const registry = new Registry<RegistryContentType>();
+  if (opts.contentType) registry.setContentType(opts.contentType);
   const registers = [registry];
   const gauge = (name: string, help: string, labelNames: readonly string[] = []) =>
     new Gauge({ name, help, labelNames, registers });
@@ -69,9 +83,14 @@ export function statusRegistry(status: Status, facts: CollectionFacts): Registry
     ["netns", "code", "severity", "listener"],
   );
 
-  for (const ns of status.namespaces) {
+  const selection = selectListeners(status, opts.maxSeries ?? null);
+  status.namespaces.forEach((ns, n) => {
+    // Labels from every listener, kept or not: a listener's series are the same whichever
+    // others --max-series leaves out.
     const labels = listenerLabels(ns.listeners);
+    const kept = selection.kept[n];
     ns.listeners.forEach((l, i) => {
+      if (!kept?.has(i)) return;
       const ls = labels[i] ?? {};
       depth.set(ls, l.acceptQueue.depth);
       backlog.set(ls, l.acceptQueue.backlog);
@@ -104,8 +123,12 @@ export function statusRegistry(status: Status, facts: CollectionFacts): Registry
         listener: f.listener ?? "",
       });
     }
-  }
+  });
 
+  gauge(
+    "synq_listeners_omitted",
+    "Listeners whose series --max-series left out of this collection (0 without it); problems are kept first.",
+  ).set(selection.omitted);
   gauge(
     "synq_namespaces_skipped",
     "Namespaces selected but not read: they went away while synq read them.",
