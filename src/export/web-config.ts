@@ -226,7 +226,9 @@ export function parseWebConfig(text: string, file: string): WebConfig {
   }
   const result = webConfigSchema.safeParse(doc);
   if (!result.success) {
-    const [issue] = result.error.issues;
+    // A misspelt key also leaves the right one missing: the misspelling is the cause to name.
+    const { issues } = result.error;
+    const issue = issues.find((i) => i.code === "unrecognized_keys") ?? issues[0];
     throw invalid(file, issue ? describeIssue(issue) : "not a web config");
   }
   const config = result.data ?? {};

@@ -110,6 +110,11 @@ describe.skipIf(missing(hasTool("openssl"), "openssl"))("--web-config", () => {
     ],
     ["an unknown top-level key", "basic_auth: {}\n", /unknown key basic_auth$/],
     [
+      "a misspelt key, not the one it leaves missing",
+      "tls_server_config:\n  certfile: a\n  key_file: b\n",
+      /unknown key tls_server_config\.certfile$/,
+    ],
+    [
       "a toolkit key synq lacks",
       "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n",
       /tls_server_config\.cipher_suites is an exporter-toolkit setting synq does not implement/,
