@@ -137,11 +137,6 @@ export async function createExportServer(
     const http = await import("node:http");
     server = http.createServer(common, handler);
   }
-  // Node's default keeps a request's head for 60 s (its own headersTimeout also applies, but
-  // these line up the TLS side, which otherwise waits 120 s for a silent client).
-  server.headersTimeout = t.headersMs;
-  server.requestTimeout = t.requestMs;
-  server.keepAliveTimeout = t.keepAliveMs;
   return server;
 }
 
