@@ -1,8 +1,9 @@
 /**
- * synq's benchmarks: `npm run bench` (root for the status-at-scale, status-netns-scale and
- * watch-responsiveness parts).
+ * synq's benchmarks: `npm run bench` (root for the status-at-scale, status-netns-scale,
+ * watch-responsiveness and export-scrape parts).
  * Every figure is a ratio against a baseline measured in the same run, or a rate.
  */
+import { exportScrape } from "./export-scrape.js";
 import { parserThroughput } from "./parser-throughput.js";
 import { startup } from "./startup.js";
 import { kernelAndTools, statusAtScale } from "./status-at-scale.js";
@@ -32,9 +33,12 @@ if (process.getuid?.() === 0) {
   const c = await watchCpu();
   console.log(JSON.stringify(c));
   results.watch_cpu_1000 = c;
+  const e = await exportScrape(10_000, 100_000);
+  console.log(JSON.stringify(e));
+  results.export_scrape_10000x100000 = e;
 } else {
   console.log(
-    "status-at-scale, status-netns-scale and watch-responsiveness skipped: need root (network namespaces)",
+    "status-at-scale, status-netns-scale, watch-responsiveness and export-scrape skipped: need root (network namespaces)",
   );
 }
 console.log(JSON.stringify(results, null, 2));

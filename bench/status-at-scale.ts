@@ -26,14 +26,28 @@ const BIN = fileURLToPath(new URL("../bin/run.js", import.meta.url));
  */
 const QUIET_FROM_MS = 33_000;
 
+/** A namespace holding `listeners` listeners and `synRecv` SYN-RECV requests (see atScale). */
+export interface ScaleScenario {
+  ns: string;
+  /** When the last SYN was settled (ms since the epoch). */
+  readyAt: number;
+  /** Listeners and SYN-RECV entries `ss` counts there. */
+  listening: number;
+  seen: number;
+}
+
 /**
- * A private namespace (root) with `listeners` listeners on 0.0.0.0:10000… and `synRecv`
- * requests in SYN-RECV spread over them, kept alive (SYN-ACK retries) for the whole run.
- * `stop()` ends the scenario and deletes the namespace.
+ * Builds N listeners and M SYN-RECV entries in a private network namespace (root), runs `fn`
+ * and removes everything, also when `fn` fails.
  */
-export async function scaleScenario(listeners: number, synRecv: number) {
+export async function atScale<T>(
+  listeners: number,
+  synRecv: number,
+  fn: (scenario: ScaleScenario) => Promise<T>,
+): Promise<T> {
   const ns = createNetns("synq-bench");
   try {
+    // Keep the request sockets alive for the whole run (SYN-ACK retries, at most 120 s apart).
     setNetnsSysctl(ns, "net.ipv4.tcp_synack_retries", 20);
     const scenario = await startScenario(
       ns,
@@ -53,35 +67,36 @@ export async function scaleScenario(listeners: number, synRecv: number) {
       },
       { maxFiles: listeners + 1024 },
     );
-    return {
-      ns,
-      stop: async () => {
-        await scenario.stop();
-        deleteNetns(ns);
-      },
-    };
-  } catch (err) {
+    const readyAt = Date.now(); // settleMs after the last SYN
+    try {
+      const seen = inNetns(ns, "ss", SS_SYN_RECV_ARGS).split("\n").filter(Boolean).length;
+      const listening = inNetns(ns, "ss", ["-H", "-l", "-t", "-n"])
+        .split("\n")
+        .filter(Boolean).length;
+      return await fn({ ns, readyAt, listening, seen });
+    } finally {
+      await scenario.stop();
+    }
+  } finally {
     deleteNetns(ns);
-    throw err;
   }
+}
+
+/** Waits for the quiet time after the SYN-ACK retransmission bursts (see QUIET_FROM_MS). */
+export async function untilQuiet(readyAt: number): Promise<void> {
+  const quietIn = readyAt + QUIET_FROM_MS - Date.now();
+  if (quietIn > 0) await sleep(quietIn);
 }
 
 /** Runs one size; returns medians, the ratio and peak memory. */
 export async function statusAtScale(listeners: number, synRecv: number, rounds = 7) {
-  const { ns, stop } = await scaleScenario(listeners, synRecv);
-  const readyAt = Date.now(); // settleMs after the last SYN
-  try {
-    const seen = inNetns(ns, "ss", SS_SYN_RECV_ARGS).split("\n").filter(Boolean).length;
-    const listening = inNetns(ns, "ss", ["-H", "-l", "-t", "-n"])
-      .split("\n")
-      .filter(Boolean).length;
+  return atScale(listeners, synRecv, async ({ ns, readyAt, listening, seen }) => {
     const nsPath = `/run/netns/${ns}`;
     const base: number[] = [];
     const synq: number[] = [];
     const synqViaSs: number[] = [];
     const status = [BIN, "status", "--netns", ns, "--json"];
-    const quietIn = readyAt + QUIET_FROM_MS - Date.now();
-    if (quietIn > 0) await sleep(quietIn);
+    await untilQuiet(readyAt);
     for (let i = 0; i < rounds; i++) {
       base.push(
         wall("nsenter", [`--net=${nsPath}`, "--", "ss", ...SS_LISTENER_ARGS]) +
@@ -102,9 +117,7 @@ export async function statusAtScale(listeners: number, synRecv: number, rounds =
       budget: 1.5,
       peakRssMiB: Math.round(peakRssKiB(process.execPath, status) / 1024),
     };
-  } finally {
-    await stop();
-  }
+  });
 }
 
 export function kernelAndTools() {

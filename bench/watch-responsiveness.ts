@@ -31,7 +31,7 @@ import {
 } from "../src/watch/sampler.js";
 import { openScreen } from "../src/watch/screen.js";
 import { childrenOf, startInTmux } from "../test/helpers/tmux.js";
-import { scaleScenario } from "./status-at-scale.js";
+import { atScale } from "./status-at-scale.js";
 
 const BIN = fileURLToPath(new URL("../bin/run.js", import.meta.url));
 
@@ -91,8 +91,7 @@ async function idleFor(seconds: number) {
 
 /** Event-loop delay at 10,000 listeners × 100,000 SYN-RECV: sampling thread vs main thread. */
 export async function watchResponsiveness(listeners = 10_000, synRecv = 100_000, ticks = 15) {
-  const { ns, stop } = await scaleScenario(listeners, synRecv);
-  try {
+  return atScale(listeners, synRecv, async ({ ns }) => {
     const req = {
       targets: [{ name: ns, path: `/run/netns/${ns}` }],
       port: null,
@@ -117,9 +116,7 @@ export async function watchResponsiveness(listeners = 10_000, synRecv = 100_000,
       ratio: Math.round((onWorker.p99Ms / onMain.p99Ms) * 100) / 100,
       secondsPerTick: onWorker.secondsPerTick,
     };
-  } finally {
-    await stop();
-  }
+  });
 }
 
 /** user + system clock ticks of a process, all its threads (/proc/PID/stat fields 14, 15). */
@@ -131,36 +128,36 @@ function cpuTicks(pid: number): number {
 
 /** A real `synq watch` over `listeners` listeners in tmux: its CPU use in cores. */
 export async function watchCpu(listeners = 1_000, seconds = 30) {
-  const { ns, stop } = await scaleScenario(listeners, 0);
-  const pane = startInTmux([process.execPath, BIN, "watch", "--netns", ns, "--no-trace"], {
-    env: { TERM: "xterm-256color" },
-  });
-  try {
-    const sh = Number(pane.format("#{pane_pid}"));
-    let pid: number | undefined;
-    for (let i = 0; i < 100 && pid === undefined; i++) {
-      pid = childrenOf(sh)[0];
-      await sleep(100);
+  return atScale(listeners, 0, async ({ ns }) => {
+    const pane = startInTmux([process.execPath, BIN, "watch", "--netns", ns, "--no-trace"], {
+      env: { TERM: "xterm-256color" },
+    });
+    try {
+      const sh = Number(pane.format("#{pane_pid}"));
+      let pid: number | undefined;
+      for (let i = 0; i < 100 && pid === undefined; i++) {
+        pid = childrenOf(sh)[0];
+        await sleep(100);
+      }
+      if (pid === undefined) throw new Error("synq watch did not start");
+      await pane.waitFor((s) => /Listeners \d+\/\d+/.test(s), "the dashboard");
+      await sleep(3000); // past start-up
+      const hz = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
+      const t0 = performance.now();
+      const c0 = cpuTicks(pid);
+      await sleep(seconds * 1000);
+      const cores = (cpuTicks(pid) - c0) / hz / ((performance.now() - t0) / 1000);
+      return {
+        listeners,
+        intervalSeconds: 1,
+        seconds,
+        cores: Math.round(cores * 1000) / 1000,
+        budget: 0.1,
+      };
+    } finally {
+      pane.kill();
     }
-    if (pid === undefined) throw new Error("synq watch did not start");
-    await pane.waitFor((s) => /Listeners \d+\/\d+/.test(s), "the dashboard");
-    await sleep(3000); // past start-up
-    const hz = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
-    const t0 = performance.now();
-    const c0 = cpuTicks(pid);
-    await sleep(seconds * 1000);
-    const cores = (cpuTicks(pid) - c0) / hz / ((performance.now() - t0) / 1000);
-    return {
-      listeners,
-      intervalSeconds: 1,
-      seconds,
-      cores: Math.round(cores * 1000) / 1000,
-      budget: 0.1,
-    };
-  } finally {
-    pane.kill();
-    await stop();
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
