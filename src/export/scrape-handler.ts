@@ -7,7 +7,7 @@ import { SynqError } from "../errors.js";
 import type { ExportCollection } from "./collection.js";
 import { CONTENT_TYPES, negotiateFormat } from "./exposition-format.js";
 import type { Reply } from "./http-server.js";
-import { NoCollectionInTime, type ScrapeCache } from "./scrape-cache.js";
+import { NoCollectionInTime, type ScrapeCache, type Served } from "./scrape-cache.js";
 import { joinExpositions, type ScrapeErrors, scrapeExposition } from "./scrape-metrics.js";
 
 /** The header Prometheus sends with every scrape: its scrape_timeout, in seconds. */
@@ -41,7 +41,7 @@ export class ScrapeHandler {
   async metrics(req: IncomingMessage): Promise<Reply> {
     const format = negotiateFormat(req.headers.accept);
     const deadline = scrapeDeadline(req.headers[SCRAPE_TIMEOUT_HEADER], this.now());
-    let served: Awaited<ReturnType<ScrapeCache<ExportCollection>["get"]>>;
+    let served: Served<ExportCollection>;
     try {
       served = await this.cache.get(deadline);
     } catch (err) {
