@@ -66,6 +66,33 @@ describe.skipIf(skipAnalyze)("packaging/systemd/synq-export.service", () => {
     }
   });
 
+  it("ships a web config synq export accepts: it serves /metrics with it", async () => {
+    const config = fileURLToPath(
+      new URL("../../packaging/systemd/web-config.yml", import.meta.url),
+    );
+    const child = spawn(
+      process.execPath,
+      [SYNQ_BIN, "export", "--listen", "127.0.0.1:0", "--web-config", config],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = "";
+        child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+          err += d;
+          const m = /serving (http:\/\/\S+\/metrics)/.exec(err);
+          if (m?.[1]) resolve(m[1]);
+        });
+        child.once("exit", (code) => reject(new Error(`synq export exited ${code}: ${err}`)));
+      });
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toMatch(/^synq_build_info\{/m);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+
   it("runs synq export with the web config as its only configuration file", () => {
     expect(directive("ExecStart")).toBe(
       "/usr/bin/synq export --all-netns --web-config /etc/synq/web-config.yml",
@@ -172,6 +199,7 @@ describe.skipIf(skipCaps)("the unit's capabilities are enough, and each of them 
     );
     expect(r.status).not.toBe(0);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/^synq: .*setns/);
+    expect(r.stderr).toMatch(/^synq: --netns .*CAP_SYS_ADMIN/);
+    expect(r.status).toBe(5);
   });
 });
