@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
-import { SYNQ_BIN } from "./run-synq.js";
+import { SYNQ_ARGV } from "./run-synq.js";
 
 /** A `synq export` server started by a test. */
 export interface RunningExport {
@@ -23,7 +23,7 @@ export async function startExport(
   args: string[],
   opts: { asNobody?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunningExport> {
-  const argv = [process.execPath, SYNQ_BIN, "export", ...args];
+  const argv = [...SYNQ_ARGV, "export", ...args];
   const [cmd, ...rest] = opts.asNobody
     ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...argv]
     : argv;
