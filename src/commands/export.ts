@@ -1,6 +1,7 @@
 import { Flags } from "@oclif/core";
 import { SynqCommand } from "../base-command.js";
 import { selectionFlags } from "../selection-flags.js";
+import { attachFlags } from "../trace/flags.js";
 
 /** `synq export`: the listeners' queue metrics for Prometheus, served or written to a file. */
 export default class ExportCommand extends SynqCommand {
@@ -18,6 +19,8 @@ export default class ExportCommand extends SynqCommand {
     "<%= config.bin %> export --all-netns --listen :7967 --web-config /etc/synq/web.yml",
     "<%= config.bin %> export --netns 'cust-*' --max-series 20000",
     "<%= config.bin %> export --textfile /var/lib/prometheus/node-exporter/synq.prom --all-netns",
+    "sudo <%= config.bin %> export --all-netns --trace --peak-window 30",
+    "sudo <%= config.bin %> export --trace --textfile /var/lib/prometheus/node-exporter/synq.prom --duration 50",
   ];
   static override flags = {
     listen: Flags.string({
@@ -35,6 +38,18 @@ export default class ExportCommand extends SynqCommand {
     "max-series": Flags.string({
       summary: "At most N listener series per scrape, listeners with problems first.",
     }),
+    trace: Flags.boolean({
+      summary:
+        "Also load the drop tracer (root): exact drops per listener and reason, and each listener's peak accept queue over --peak-window.",
+    }),
+    ...attachFlags,
+    "peak-window": Flags.string({
+      summary:
+        "With --trace: seconds the peak accept-queue gauge is the maximum over (default 15); no scrape resets it.",
+    }),
+    duration: Flags.string({
+      summary: "With --textfile and --trace (required there): trace this many seconds, then write.",
+    }),
     ...selectionFlags,
   };
 
@@ -47,6 +62,12 @@ export default class ExportCommand extends SynqCommand {
       listen: flags.listen,
       webConfig: flags["web-config"],
       maxSeries: flags["max-series"],
+      trace: flags.trace,
+      strategy: flags.strategy,
+      tcHook: flags["tc-hook"],
+      cgroup: flags.cgroup,
+      peakWindow: flags["peak-window"],
+      duration: flags.duration,
       port: flags.port,
       netns: flags.netns,
       allNetns: flags["all-netns"],

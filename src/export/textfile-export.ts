@@ -13,6 +13,15 @@ export interface ExportResult {
  * --textfile path atomically (for node_exporter's textfile collector, or cron).
  */
 export async function exportTextfile(path: string, req: CollectRequest): Promise<ExportResult> {
+  checkTextfile(path);
+  const collection = await collectExport(req);
+  const text = await collection.exposition("prometheus");
+  writeFileAtomic(path, text, `--textfile ${path}`);
+  return { path, bytes: Buffer.byteLength(text) };
+}
+
+/** Refuses a --textfile path that cannot be written, before anything is collected. */
+export function checkTextfile(path: string): void {
   if (path === "") {
     throw new SynqError(
       "badInput",
@@ -20,10 +29,5 @@ export async function exportTextfile(path: string, req: CollectRequest): Promise
       "give a file path such as DIR/synq.prom",
     );
   }
-  const what = `--textfile ${path}`;
-  checkWritable(path, what);
-  const collection = await collectExport(req);
-  const text = await collection.exposition("prometheus");
-  writeFileAtomic(path, text, what);
-  return { path, bytes: Buffer.byteLength(text) };
+  checkWritable(path, `--textfile ${path}`);
 }

@@ -17,7 +17,7 @@ import { type AttachedTracer, type KernelSide, liveKernel } from "./kernel-side.
 import { dropRecord, type Naming } from "./records.js";
 import type { TraceRequest } from "./request.js";
 import type { ReleaseFailure } from "./resources.js";
-import { buildSummary } from "./summary.js";
+import { buildSummary, type TraceCounters } from "./summary.js";
 
 /** Namespace labels by inode, looked up when first seen (NetnsLabels). */
 export interface NetnsNameLookup {
@@ -141,6 +141,11 @@ export class TraceSession {
    */
   readPeaks(opts: { reset: boolean }): PeakEntry[] | null {
     return this.tracer.peaks(opts.reset);
+  }
+
+  /** The counter maps as they are now: exact, never sampled (what summary() is made of). */
+  counters(): TraceCounters {
+    return this.tracer.counters();
   }
 
   /** Detaches every program: nothing more is counted; what is left can still be drained. */

@@ -160,7 +160,8 @@ export async function traceDrops(
   }
 }
 
-function cleanupError(failures: { what: string; error: unknown }[]): SynqError {
+/** What the tracer could not remove, as one error naming how to remove it by hand. */
+export function cleanupError(failures: { what: string; error: unknown }[]): SynqError {
   const list = failures.map((f) => `${f.what} (${(f.error as Error).message})`).join("; ");
   return new SynqError(
     "systemRead",
