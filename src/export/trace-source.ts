@@ -13,7 +13,7 @@ import { listenerId } from "../trace/event-layout.js";
 import { PeakWindow } from "../trace/peak-window.js";
 import type { TraceRequest } from "../trace/request.js";
 import type { ReleaseFailure } from "../trace/resources.js";
-import type { TraceSession } from "../trace/session.js";
+import type { SessionDeps, TraceSession } from "../trace/session.js";
 import type { FamilyProducer } from "./collection.js";
 import { type NamedListener, type TraceReading, traceFamilies } from "./trace-families.js";
 
@@ -67,13 +67,13 @@ export class ExportTrace {
     req: TraceRequest,
     peakWindowSeconds: number,
     selection: NamespaceSelection,
+    deps?: SessionDeps,
   ): Promise<ExportTrace> {
     // Loaded only with --trace: libbpf and koffi cost the plain export nothing.
-    const { TraceSession } = await import("../trace/session.js");
-    const session = await TraceSession.open({ ...req, peaks: true });
-    const trace = new ExportTrace(session, peakWindowSeconds * 1000, selection, () =>
-      performance.now(),
-    );
+    const { TraceSession, liveDeps } = await import("../trace/session.js");
+    const used = deps ?? liveDeps();
+    const session = await TraceSession.open({ ...req, peaks: true }, used);
+    const trace = new ExportTrace(session, peakWindowSeconds * 1000, selection, used.nowMs);
     trace.schedule();
     return trace;
   }
