@@ -72,7 +72,12 @@ export class ExportTrace {
     // Loaded only with --trace: libbpf and koffi cost the plain export nothing.
     const { TraceSession, liveDeps } = await import("../trace/session.js");
     const used = deps ?? liveDeps();
-    const session = await TraceSession.open({ ...req, peaks: true }, used);
+    // One namespace given is filtered in the kernel (and is where tc attaches), as watch does;
+    // with several, the tracer sees every namespace and each collection keeps the selected.
+    const { targets } = await selectNetns(selection.netns ?? [], { all: selection.allNetns });
+    const [only] = targets;
+    const netns = targets.length === 1 && only?.path ? only.path : null;
+    const session = await TraceSession.open({ ...req, netns, peaks: true }, used);
     const trace = new ExportTrace(session, peakWindowSeconds * 1000, selection, used.nowMs);
     trace.schedule();
     return trace;
