@@ -23,6 +23,8 @@ export interface TraceReading {
   drops: readonly (NamedListener & { reason: Reason; count: number })[];
   /** Ring-buffer records lost so far. */
   lost: number;
+  /** Drops counted with no listener: the per-listener map was full. */
+  unattributed: number;
   /** Each listener's deepest accept queue over the peak window. */
   peaks: readonly (NamedListener & { depth: number })[];
   strategy: string;
@@ -85,6 +87,11 @@ export function traceFamilies(r: TraceReading): FamilyWriter {
       registers,
     });
     lost.inc(r.lost);
+    new Counter({
+      name: "synq_trace_unattributed_drops_total",
+      help: "Drops the tracer counted without a listener because its per-listener map was full (not in synq_trace_drops_total).",
+      registers,
+    }).inc(r.unattributed);
     const peak = new Gauge({
       name: "synq_listener_accept_queue_peak",
       help: "Deepest accept queue the tracer saw over the last --peak-window seconds (sk_ack_backlog on an inspected SYN or ACK); a scrape resets nothing.",

@@ -9,7 +9,7 @@
 import { netnsInode } from "../system/netns.js";
 import { selectNetns } from "../system/netns-select.js";
 import type { PeakEntry } from "../trace/bpf-maps.js";
-import { listenerId } from "../trace/event-layout.js";
+import { listenerId, TOTAL_SLOTS } from "../trace/event-layout.js";
 import { PeakWindow } from "../trace/peak-window.js";
 import type { TraceRequest } from "../trace/request.js";
 import type { ReleaseFailure } from "../trace/resources.js";
@@ -129,6 +129,7 @@ export class ExportTrace {
         named(c).map((n) => ({ ...n, reason: c.key.reason, count: c.count })),
       ),
       lost: this.session.lost(),
+      unattributed: counters.totals[TOTAL_SLOTS.listenerMapFull] ?? 0,
       peaks: peaks.flatMap((p) => named(p)) as (NamedListener & { depth: number })[],
       strategy: this.session.start.strategy,
       hook: hookOf(this.session),

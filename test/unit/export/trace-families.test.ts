@@ -36,6 +36,7 @@ const READING: TraceReading = {
     { key: groupB, netns: "", reason: "accept-queue-full", count: 4 },
   ],
   lost: 11,
+  unattributed: 2,
   peaks: [
     { key: web, netns: "", depth: 3 },
     { key: dual, netns: "web", depth: 129 },
@@ -92,6 +93,8 @@ describe("the tracer's metric families", () => {
     expect(samplesOf(e, "synq_trace_lost_records_total")).toEqual([
       { name: "synq_trace_lost_records_total", labels: {}, value: 11 },
     ]);
+    expect(e.types.get("synq_trace_unattributed_drops_total")).toBe("counter");
+    expect(samplesOf(e, "synq_trace_unattributed_drops_total")[0]?.value).toBe(2);
     expect(samplesOf(e, "synq_listener_accept_queue_peak", { port: "443" })).toEqual([
       {
         name: "synq_listener_accept_queue_peak",
@@ -139,6 +142,7 @@ describe("the tracer's metric families", () => {
     const text = await render({
       drops: [{ key: web, netns: odd, reason: "accept-queue-full", count: 1 }],
       lost: 0,
+      unattributed: 0,
       peaks: [{ key: web, netns: odd, depth: 2 }],
       strategy: "cgroup",
       hook: '/sys/fs/cgroup/x"y',
@@ -152,7 +156,14 @@ describe("the tracer's metric families", () => {
 
   it("writes the counters at 0 and no peak series when nothing was dropped", async () => {
     const e = parseExposition(
-      await render({ drops: [], lost: 0, peaks: [], strategy: "fentry", hook: "" }),
+      await render({
+        drops: [],
+        lost: 0,
+        unattributed: 0,
+        peaks: [],
+        strategy: "fentry",
+        hook: "",
+      }),
     );
     expect(samplesOf(e, "synq_trace_drops_total")).toEqual([]);
     expect(samplesOf(e, "synq_listener_accept_queue_peak")).toEqual([]);

@@ -120,6 +120,7 @@ describe("the tracer behind synq export --trace", () => {
       },
     ]);
     expect(samplesOf(e, "synq_trace_info")[0]?.labels).toEqual({ strategy: "tc", hook: "tcx" });
+    expect(samplesOf(e, "synq_trace_unattributed_drops_total")[0]?.value).toBe(0);
   });
 
   it("gives every scrape the same peak over the window: a scrape resets nothing", async () => {
