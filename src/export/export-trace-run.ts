@@ -92,6 +92,8 @@ export async function runTracedExport(req: TracedExport): Promise<void> {
       return;
     }
     if (!req.serve) throw new Error("a traced export either serves or writes a file");
+    // Stopped while the tracer loaded: nothing to serve.
+    if (signals.stopped) return;
     log(`synq export: tracing with ${trace.strategy}`);
     const { serveExport } = await import("./serve-export.js");
     const io: ServeIo = { log, signals };
