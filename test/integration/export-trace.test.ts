@@ -106,7 +106,9 @@ async function traceToTextfile(
     const code = await run.exited;
     const after = nstat(ns);
     expect(code, run.stderr()).toBe(0);
-    expect(run.stderr()).toMatch(/^synq export: tracing with \S+ for 6 s\n$/);
+    expect(run.stderr()).toMatch(
+      new RegExp(`^synq export: tracing with \\S+ for ${DURATION_SECONDS} s\n$`),
+    );
     expect(await waitUntilReleased(bpf)).toEqual([]);
     expect(qdiscKinds(ns, "lo")).toEqual(qdiscsBefore);
     expect(readdirSync(dir)).toContain(`${ns}.prom`);
