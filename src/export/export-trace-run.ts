@@ -69,8 +69,18 @@ class LatchedSignals {
   }
 }
 
+/** Opens the tracer (ExportTrace.open; tests pass one on a fake kernel). */
+export type OpenTrace = (
+  req: TraceRequest,
+  peakWindowSeconds: number,
+  selection: CollectRequest,
+) => Promise<ExportTrace>;
+
 /** Runs the export with the tracer; returns once it is closed. */
-export async function runTracedExport(req: TracedExport): Promise<void> {
+export async function runTracedExport(
+  req: TracedExport,
+  openTrace: OpenTrace = (r, w, s) => ExportTrace.open(r, w, s),
+): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const signals = new LatchedSignals();
   let trace: ExportTrace | null = null;
@@ -80,7 +90,7 @@ export async function runTracedExport(req: TracedExport): Promise<void> {
   process.once("exit", onExit);
   try {
     if (req.textfile) (await import("./textfile-export.js")).checkTextfile(req.textfile.path);
-    trace = await ExportTrace.open(req.trace, req.peakWindowSeconds, req.collect);
+    trace = await openTrace(req.trace, req.peakWindowSeconds, req.collect);
     const collect = { ...req.collect, producers: [trace.producer] };
     if (req.textfile) {
       log(`synq export: tracing with ${trace.strategy} for ${req.textfile.durationSeconds} s`);

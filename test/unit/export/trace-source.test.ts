@@ -1,6 +1,9 @@
+import { once } from "node:events";
 import { statSync } from "node:fs";
+import { createServer } from "node:net";
 import { Registry, type RegistryContentType } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
+import { runTracedExport } from "../../../src/export/export-trace-run.js";
 import { ExportTrace } from "../../../src/export/trace-source.js";
 import type { PeakEntry } from "../../../src/trace/bpf-maps.js";
 import type { ListenerIdentity } from "../../../src/trace/event-layout.js";
@@ -166,5 +169,36 @@ describe("the tracer behind synq export --trace", () => {
     await trace.tick();
     expect(fake.state.closed).toBe(1);
     expect(fake.state.consumed).toBe(0);
+  });
+});
+
+describe("synq export --trace's shutdown", () => {
+  it("closes the tracer exactly once when the server cannot start", async () => {
+    const taken = createServer().listen(0, "127.0.0.1");
+    await once(taken, "listening");
+    const port = (taken.address() as { port: number }).port;
+    const fake = fakeTracer();
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((text: string) => written.push(text) > 0) as typeof write;
+    try {
+      await expect(
+        runTracedExport(
+          {
+            trace: parseTraceFlags({ strategy: "tc" }),
+            peakWindowSeconds: 15,
+            collect: { version: "0.0.0", maxSeries: null, allNetns: false },
+            serve: { listen: { host: "127.0.0.1", port }, webConfig: undefined },
+          },
+          (req, w, sel) => ExportTrace.open(req, w, sel, deps(fake.kernel, { now: 0 })),
+        ),
+      ).rejects.toThrow(/in use/);
+    } finally {
+      process.stderr.write = write;
+      taken.close();
+    }
+    expect(fake.state.closed).toBe(1);
+    expect(written.join("")).toBe("synq export: tracing with tc\n");
+    expect(process.listenerCount("SIGTERM")).toBe(0);
   });
 });
