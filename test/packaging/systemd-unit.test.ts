@@ -176,6 +176,15 @@ describe.skipIf(skipCaps)("the unit's capabilities are enough, and each of them 
     expect(listenerInfo(file)?.labels.process).toMatch(/^node\/\d+$/);
   });
 
+  it("with exactly the unit's set: --trace loads, attaches and counts", () => {
+    const file = join(dir, "trace.prom");
+    const r = exportWithCaps(caps, file, ["--netns", ns, "--trace", "--duration", "1"]);
+    expect(r.status, r.stderr).toBe(0);
+    const { samples } = parseExposition(readFileSync(file, "utf8"));
+    expect(samples.find((s) => s.name === "synq_trace_info")?.value).toBe(1);
+    expect(samples.find((s) => s.name === "synq_trace_lost_records_total")?.value).toBe(0);
+  });
+
   it.each(["CAP_SYS_PTRACE", "CAP_DAC_READ_SEARCH"])(
     "without %s: the listener, but not its owner",
     (missingCap) => {
