@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../helpers/export-server.js";
 import { type Exposition, parseExposition, samplesOf } from "../helpers/exposition.js";
 import {
   createNetns,
@@ -33,18 +33,6 @@ function ssQueues(ns: string): Map<string, { recvQ: number; sendQ: number }> {
     if (local) queues.set(local, { recvQ: Number(recvQ), sendQ: Number(sendQ) });
   }
   return queues;
-}
-
-/** A TCP port nothing listens on now, on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 describe.skipIf(skip)("synq export --textfile against the live kernel", () => {
