@@ -208,10 +208,14 @@ enter='root=$1; shift
 for d in /proc /sys /run/netns /tmp "$SYNQ_WRAPPER_CLONE"; do
   mount --rbind "$d" "$root$d" || exit 125
 done
-exec chroot "$root" /usr/bin/env -u SYNQ_WRAPPER_PATH -u SYNQ_WRAPPER_CLONE PATH="$SYNQ_WRAPPER_PATH" "$@"'
+exec chroot "$root" $SYNQ_WRAPPER_DROP /usr/bin/env -u SYNQ_WRAPPER_PATH -u SYNQ_WRAPPER_CLONE -u SYNQ_WRAPPER_DROP PATH="$SYNQ_WRAPPER_PATH" "$@"'
 if [ "$(id -u)" = 0 ]; then
   exec unshare --mount --propagation slave sh -c "$enter" enter ${JSON.stringify(root.dir)} ${JSON.stringify(bin)} "$@"
 fi
+# A user without root enters as root of a user namespace of its own (to mount and chroot),
+# then gives up every capability, so synq runs as unprivileged there as it was called.
+SYNQ_WRAPPER_DROP="setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all --"
+export SYNQ_WRAPPER_DROP
 exec unshare --user --map-root-user --mount sh -c "$enter" enter ${JSON.stringify(root.dir)} ${JSON.stringify(bin)} "$@"
 `;
   writeFileSync(file, script, { mode: 0o755 });
