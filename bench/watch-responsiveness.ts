@@ -48,9 +48,9 @@ async function pollFor(sampler: StatusSampler, ticks: number) {
   const ctx: WatchContext = {
     host: "bench",
     intervalSeconds: 1,
-    watching: "bench",
+    allNetns: false,
     tracing: { on: false, reason: "--no-trace" },
-    dropNamespaces: null,
+    filterDrops: false,
   };
   const { screen, dashboard } = openScreen({ TERM: "xterm-256color" }, standInTerminal());
   let state = initialState(ctx);
@@ -94,6 +94,7 @@ export async function watchResponsiveness(listeners = 10_000, synRecv = 100_000,
   return atScale(listeners, synRecv, async ({ ns }) => {
     const req = {
       targets: [{ name: ns, path: `/run/netns/${ns}` }],
+      reselect: null,
       port: null,
       skipVanished: false,
     };

@@ -103,7 +103,7 @@ export async function readKernelInfo(procRoot: string): Promise<KernelInfo> {
  */
 export function statusFromSamples(
   targets: readonly NetnsTarget[],
-  before: readonly (NamespaceSample | null)[] | null,
+  before: readonly (NamespaceSample | null | undefined)[] | null,
   now: readonly (NamespaceSample | null)[],
   kernel: KernelInfo,
   port: number | null,
@@ -112,15 +112,16 @@ export function statusFromSamples(
   const skippedNamespaces: SkippedNamespace[] = [];
   let intervalSeconds: number | null = null;
   targets.forEach((t, i) => {
-    const previous = before === null ? null : (before[i] ?? null);
+    // undefined: not sampled before (a namespace new since then); null: gone when it was.
+    const previous = before === null ? undefined : before[i];
     const current = now[i] ?? null;
-    if (current === null || (before !== null && previous === null)) {
+    if (current === null || previous === null) {
       skippedNamespaces.push({ netns: t.name, reason: "went away while synq read it" });
       return;
     }
-    if (previous !== null) intervalSeconds ??= (current.takenAt - previous.takenAt) / 1000;
+    if (previous !== undefined) intervalSeconds ??= (current.takenAt - previous.takenAt) / 1000;
     namespaces.push(
-      buildNamespaceStatus(current, previous, { netns: t.name, rule: kernel.rule, port }),
+      buildNamespaceStatus(current, previous ?? null, { netns: t.name, rule: kernel.rule, port }),
     );
   });
   // Typed by the zod schema (src/model/status.ts); the tests parse real outputs with it.

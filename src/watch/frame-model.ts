@@ -67,11 +67,14 @@ export type TracingState =
 export interface WatchContext {
   host: string;
   intervalSeconds: number;
-  /** The namespaces watched, as the header says it ("current", "web", "3 namespaces"…). */
-  watching: string;
+  /** `--all-netns`: the header says "all (N)" rather than naming the namespaces. */
+  allNetns: boolean;
   tracing: TracingState;
-  /** Namespace names whose drops the log shows; null: all the tracer delivers. */
-  dropNamespaces: ReadonlySet<string> | null;
+  /**
+   * The tracer sees more namespaces than are watched: the log shows only the drops of the
+   * namespaces in the current sample. False: all the tracer delivers.
+   */
+  filterDrops: boolean;
 }
 
 /** What one tick of the poll loop brings. */
@@ -324,6 +327,25 @@ function counterRates(ns: NamespaceStatus | undefined): (number | null)[] {
   );
 }
 
+/** The namespaces a sample covers (those read, then those that went away), by name. */
+function sampledNames(status: Status): string[] {
+  return [
+    ...status.namespaces.map((n) => n.netns),
+    ...(status.skippedNamespaces ?? []).map((s) => s.netns),
+  ];
+}
+
+/** How the header names the namespaces watched. */
+export function watchingText(names: readonly string[], all: boolean): string {
+  if (all) return `all (${names.length})`;
+  const shown = names.map((name) => name || "(current)");
+  if (shown.length === 0) return "none";
+  if (shown.length === 1) return shown[0] as string;
+  return shown.length <= 3
+    ? shown.join(", ")
+    : `${shown.slice(0, 2).join(", ")} +${shown.length - 2}`;
+}
+
 function dropEntry(d: TraceDrop): DropLogEntry {
   const process = d.listener.processes.length
     ? [...new Set(d.listener.processes.map((p) => `${p.command}/${p.pid}`))].join(",")
@@ -376,7 +398,7 @@ export function advance(state: WatchState, input: TickInput, ctx: WatchContext):
   }
   live.namespaceHistory.keep(trackedNs);
 
-  const shown = ctx.dropNamespaces;
+  const shown = ctx.filterDrops ? new Set(sampledNames(input.status)) : null;
   const fresh: DropLogEntry[] = [];
   for (let i = input.drops.length - 1; i >= 0 && fresh.length < DROP_LOG_SIZE; i--) {
     const d = input.drops[i] as TraceDrop;
@@ -481,7 +503,7 @@ export function buildFrame(state: WatchState, ctx: WatchContext): Frame {
     header: {
       host: ctx.host,
       kernel: status?.kernel.release ?? "",
-      watching: ctx.watching,
+      watching: status ? watchingText(sampledNames(status), ctx.allNetns) : "",
       sysctls: sysctlLine(status),
       tracing: tracingText(ctx.tracing),
       intervalSeconds: ctx.intervalSeconds,

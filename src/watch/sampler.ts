@@ -19,16 +19,29 @@ import {
   statusFromSamples,
 } from "../status/collect-status.js";
 import type { NamespaceSample } from "../status/read-namespace.js";
+import { selectNetns } from "../system/netns-select.js";
 import type { NetnsTarget } from "../system/netns-target.js";
 import { DEFAULT_PROC_ROOT } from "../system/proc.js";
 import { type ListenerRow, problemRows } from "./frame-model.js";
 
 /** What is sampled: the namespaces, the port, and whether a vanished namespace is skipped. */
 export interface SampleRequest {
+  /** The namespaces selected at start. */
   targets: NetnsTarget[];
+  /**
+   * `--all-netns`, patterns or several names: selected again before each sample, so that a
+   * namespace created while watch runs appears and a deleted one leaves. Null: `targets` for
+   * the whole run.
+   */
+  reselect: { specs: string[]; all: boolean } | null;
   port: number | null;
   procRoot?: string | undefined;
   skipVanished: boolean;
+}
+
+/** A target's identity from one sample to the next. */
+function targetKey(t: NetnsTarget): string {
+  return `${t.name}\0${t.path ?? ""}`;
 }
 
 /** A sample as the dashboard takes it: the status, and its listeners as table rows. */
@@ -48,13 +61,21 @@ export interface StatusSampler {
 export function inThreadSampler(req: SampleRequest): StatusSampler {
   const procRoot = req.procRoot ?? DEFAULT_PROC_ROOT;
   let kernel: KernelInfo | null = null;
-  let before: (NamespaceSample | null)[] | null = null;
+  let before: Map<string, NamespaceSample | null> | null = null;
+  const { reselect } = req;
+  const currentTargets = async () =>
+    reselect
+      ? (await selectNetns(reselect.specs, { all: reselect.all, vanishedOk: true })).targets
+      : req.targets;
   return {
     async sample() {
       kernel ??= await readKernelInfo(procRoot);
-      const now = await sampleTargets(req.targets, procRoot, req.skipVanished);
-      const status = statusFromSamples(req.targets, before, now, kernel, req.port);
-      before = now;
+      const targets = await currentTargets();
+      const now = await sampleTargets(targets, procRoot, req.skipVanished);
+      // A namespace new since the last sample has no rates yet (undefined), as on the first.
+      const previous = before && targets.map((t) => before?.get(targetKey(t)));
+      const status = statusFromSamples(targets, previous, now, kernel, req.port);
+      before = new Map(targets.map((t, i) => [targetKey(t), now[i] ?? null]));
       return { status, rows: problemRows(status) };
     },
     async close() {},

@@ -80,25 +80,21 @@ export function notATerminal(intervalSeconds: number): SynqError {
   );
 }
 
-/** How the header names the namespaces watched. */
-export function watchingText(targets: readonly NetnsTarget[], all: boolean): string {
-  if (all) return `all (${targets.length})`;
-  if (targets.length === 1) return (targets[0] as NetnsTarget).name || "(current)";
-  const names = targets.map((t) => t.name || "(current)");
-  return names.length <= 3
-    ? names.join(", ")
-    : `${names.slice(0, 2).join(", ")} +${names.length - 2}`;
-}
-
-/** The tracer's request for the namespaces watched: one namespace is filtered in the kernel. */
+/**
+ * The tracer's request for the namespaces watched: one namespace named exactly is filtered in
+ * the kernel; a selection that may change while watch runs is filtered per tick, by the names
+ * sampled (`--all-netns`: not at all).
+ */
 function traceFor(
   req: TraceRequest,
   targets: readonly NetnsTarget[],
-  all: boolean,
-): { req: TraceRequest; shown: ReadonlySet<string> | null } {
+  selection: { merged: boolean; all: boolean },
+): { req: TraceRequest; filterDrops: boolean } {
   const [only] = targets;
-  if (targets.length === 1 && only?.path) return { req: { ...req, netns: only.path }, shown: null };
-  return { req: { ...req, netns: null }, shown: all ? null : new Set(targets.map((t) => t.name)) };
+  if (!selection.merged && only?.path) {
+    return { req: { ...req, netns: only.path }, filterDrops: false };
+  }
+  return { req: { ...req, netns: null }, filterDrops: !selection.all };
 }
 
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -140,19 +136,22 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   try {
     sampler = statusSampler({
       targets,
+      reselect: merged ? { specs: opts.netns ?? [], all: opts.allNetns } : null,
       port: plan.port,
       procRoot: opts.procRoot,
       skipVanished: merged,
     });
-    const traced = plan.trace ? traceFor(plan.trace, targets, opts.allNetns) : null;
+    const traced = plan.trace
+      ? traceFor(plan.trace, targets, { merged, all: opts.allNetns })
+      : null;
     const opened = await openTraceFeed(traced?.req ?? null);
     feed = opened.feed;
     const ctx: WatchContext = {
       host: hostname(),
       intervalSeconds: plan.intervalSeconds,
-      watching: watchingText(targets, opts.allNetns),
+      allNetns: opts.allNetns,
       tracing: opened.state,
-      dropNamespaces: traced?.shown ?? null,
+      filterDrops: traced?.filterDrops ?? false,
     };
     let state: WatchState = initialState(ctx);
     let draw = () => {};

@@ -14,6 +14,7 @@ import {
   TRACKED_LISTENERS,
   type WatchContext,
   type WatchState,
+  watchingText,
 } from "../../../src/watch/frame-model.js";
 import { fleetStatus } from "../../helpers/fleet-status.js";
 import { traceCaptures } from "../../helpers/trace-replay.js";
@@ -21,9 +22,9 @@ import { traceCaptures } from "../../helpers/trace-replay.js";
 const ctx: WatchContext = {
   host: "h",
   intervalSeconds: 1,
-  watching: "(current)",
+  allNetns: false,
   tracing: { on: true, strategy: "cgroup", hook: "cgroup /sys/fs/cgroup" },
-  dropNamespaces: null,
+  filterDrops: false,
 };
 
 function tick(status: Status, extra: Partial<TickInput> = {}): TickInput {
@@ -162,9 +163,10 @@ describe("the frame model", () => {
   it("shows only the watched namespaces' drops when the tracer sees them all", () => {
     const drops = capturedDrops();
     const names = new Set(drops.map((d) => d.netns.name ?? ""));
-    const [keep] = [...names];
-    const narrow = { ...ctx, dropNamespaces: new Set([keep as string]) };
-    const s = advance(initialState(narrow), tick(one, { drops }), narrow);
+    const [keep = ""] = [...names];
+    const narrow = { ...ctx, filterDrops: true };
+    const sampled = { ...one, namespaces: one.namespaces.map((n) => ({ ...n, netns: keep })) };
+    const s = advance(initialState(narrow), tick(sampled, { drops }), narrow);
     const shown = buildFrame(s, narrow).drops.entries;
     expect(shown.length).toBe(drops.filter((d) => (d.netns.name ?? "") === keep).length);
   });
@@ -190,6 +192,23 @@ describe("the frame model", () => {
     const s = applyKey(initialState(ctx), "help");
     expect(buildFrame(s, ctx).help).toBe(true);
     expect(buildFrame(applyKey(s, "help"), ctx).help).toBe(false);
+  });
+
+  it("names the namespaces of the latest sample in the header, as the selection changes", () => {
+    const all = { ...ctx, allNetns: true };
+    const two = fleetStatus({ namespaces: 2, listenersPerNamespace: 1 });
+    const five = fleetStatus({ namespaces: 5, listenersPerNamespace: 1 });
+    let s = advance(initialState(all), tick(two), all);
+    expect(buildFrame(s, all).header.watching).toBe("all (2)");
+    s = advance(s, tick(five), all);
+    expect(buildFrame(s, all).header.watching).toBe("all (5)");
+    const gone = { ...two, skippedNamespaces: [{ netns: "cust-9", reason: "went away" }] };
+    expect(buildFrame(advance(s, tick(gone), all), all).header.watching).toBe("all (3)");
+    const named = advance(initialState(ctx), tick(five), ctx);
+    expect(buildFrame(named, ctx).header.watching).toBe("(current), cust-1 +3");
+    expect(watchingText(["web"], false)).toBe("web");
+    expect(watchingText(["", "web", "db"], false)).toBe("(current), web, db");
+    expect(watchingText([], false)).toBe("none");
   });
 
   it("says why there are no live events", () => {

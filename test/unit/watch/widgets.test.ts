@@ -23,9 +23,9 @@ import { traceCaptures } from "../../helpers/trace-replay.js";
 const ctx: WatchContext = {
   host: "web-1",
   intervalSeconds: 1,
-  watching: "(current)",
+  allNetns: false,
   tracing: { on: true, strategy: "tc", hook: "tcx on lo" },
-  dropNamespaces: null,
+  filterDrops: false,
 };
 const plain = tagPalette(false);
 const colour = tagPalette(true);
