@@ -3,8 +3,8 @@
  * customer namespaces all day: a pattern (or --all-netns) is selected again before each sample,
  * so a namespace created after the start appears (its first sample has no rates yet, as
  * status's first has none), and one deleted leaves the table. One namespace named exactly
- * stays the one watched. Both samplers run: the sampling thread of the build and the in-thread
- * one.
+ * stays the one watched, and its deletion is a one-line error. Both samplers run: the sampling
+ * thread of the build and the in-thread one.
  */
 import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
@@ -100,23 +100,22 @@ describe.skipIf(skip).each(Object.keys(samplers))("watch's samples, %s", (which)
     }
   });
 
-  it("one namespace named exactly is the one watched, and its deletion is noted", async () => {
+  it("one namespace named exactly is the one watched: its deletion ends the watch in one line", async () => {
     const only = await namespaceWithListener("synq-livefixed", 8083);
     const sampler = open({
       targets: [{ name: only, path: `/run/netns/${only}` }],
       reselect: null,
       port: null,
-      skipVanished: true,
+      skipVanished: false,
     });
     try {
       expect(ports(await sampler.sample(), only)).toEqual([8083]);
       await scenarios.shift()?.stop();
       deleteNetns(only);
-      const after = (await sampler.sample()).status;
-      expect(after.namespaces).toEqual([]);
-      expect(after.skippedNamespaces).toEqual([
-        { netns: only, reason: "went away while synq read it" },
-      ]);
+      await expect(sampler.sample()).rejects.toMatchObject({
+        kind: "badInput",
+        message: expect.stringMatching(`^network namespace "${only}" does not exist`),
+      });
     } finally {
       await sampler.close();
     }
