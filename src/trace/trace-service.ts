@@ -9,6 +9,7 @@ import { TRACE_SCHEMA_VERSION } from "../model/schema-versions.js";
 import type { TraceLost, TraceSummary } from "../model/trace.js";
 import { jsonLinesSink, type TraceSink, textSink } from "../render/trace-sinks.js";
 import { isPipe, readerGone } from "../system/output-watch.js";
+import { lossReporter } from "./loss-reporter.js";
 import { PrintLimiter } from "./rate-limit.js";
 import type { TraceRequest } from "./request.js";
 import { liveDeps, type SessionDeps, TraceSession } from "./session.js";
@@ -102,24 +103,17 @@ export async function traceDrops(
       sink.drops(drops.filter((d) => limiter.allow(d.timeUs)));
     };
 
-    // Records lost to a full ring buffer are said while it happens, at most once a second.
-    let lostReported = 0;
-    let lostCheckedAt = 0;
-    const reportLoss = (force = false) => {
-      const now = deps.nowMs();
-      if (!force && now - lostCheckedAt < 1000) return;
-      lostCheckedAt = now;
-      const lost = traced.lost();
-      if (lost === lostReported) return;
-      lostReported = lost;
-      const record: TraceLost = {
-        schemaVersion: TRACE_SCHEMA_VERSION,
-        type: "lost",
-        timeUs: Math.round((performance.timeOrigin + now) * 1000),
-        lost,
-      };
-      sink.lost(record);
-    };
+    const reportLoss = lossReporter(
+      () => traced.lost(),
+      deps.nowMs,
+      (lost, now) =>
+        sink.lost({
+          schemaVersion: TRACE_SCHEMA_VERSION,
+          type: "lost",
+          timeUs: Math.round((performance.timeOrigin + now) * 1000),
+          lost,
+        } satisfies TraceLost),
+    );
 
     // `| head`: stop as soon as head exits, not at the next drop's failed write.
     const watchFd = io.outFd !== undefined && isPipe(io.outFd) ? io.outFd : null;
