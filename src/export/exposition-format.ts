@@ -2,14 +2,13 @@
  * Which exposition format a scrape gets: Prometheus text 0.0.4, or OpenMetrics 1.0.0 when the
  * Accept header prefers it (Prometheus asks for OpenMetrics first, text/plain at q=0.5).
  */
-import { Registry, type RegistryContentType } from "prom-client";
 
 export type ExpositionFormat = "prometheus" | "openmetrics";
 
-/** The Content-Type of each format, as prom-client writes them. */
-export const CONTENT_TYPES: Record<ExpositionFormat, RegistryContentType> = {
-  prometheus: Registry.PROMETHEUS_CONTENT_TYPE,
-  openmetrics: Registry.OPENMETRICS_CONTENT_TYPE,
+/** The Content-Type of each format. */
+export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
+  prometheus: "text/plain; version=0.0.4; charset=utf-8",
+  openmetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8",
 };
 
 interface MediaRange {

@@ -11,11 +11,11 @@ import { SynqError } from "../errors.js";
 import { type ListenAddress, urlAuthority } from "./listen-address.js";
 import type { TlsSettings } from "./web-config.js";
 
-/** A response, whole. */
+/** A response: a body whole, or chunks written as the connection takes them. */
 export interface Reply {
   status: number;
   headers?: Record<string, string>;
-  body: string;
+  body: string | Iterable<string>;
 }
 
 /** What the server serves. */
@@ -86,10 +86,36 @@ export async function route(
   return path === "/metrics" ? routes.metrics(req) : routes.landing();
 }
 
-function send(res: ServerResponse, reply: Reply): void {
-  const body = Buffer.from(reply.body, "utf8");
-  res.writeHead(reply.status, { ...reply.headers, "Content-Length": String(body.length) });
-  res.end(body);
+async function send(res: ServerResponse, reply: Reply): Promise<void> {
+  if (typeof reply.body === "string") {
+    const body = Buffer.from(reply.body, "utf8");
+    res.writeHead(reply.status, { ...reply.headers, "Content-Length": String(body.length) });
+    res.end(body);
+    return;
+  }
+  // Chunked: each chunk is made when the connection has taken the last one, so a body of any
+  // size holds one chunk in memory (a HEAD request makes none).
+  res.writeHead(reply.status, reply.headers);
+  if (res.req.method !== "HEAD") {
+    for (const chunk of reply.body) {
+      if (res.destroyed) return;
+      if (!res.write(chunk)) await drained(res);
+    }
+  }
+  res.end();
+}
+
+/** Resolves when the response can take more, or is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
 
 /** The server, not listening yet; TLS (node:https, loaded only then) when `tls` is set. */
@@ -100,16 +126,15 @@ export async function createExportServer(
   const t = { ...DEFAULT_TIMEOUTS, ...settings.timeouts };
   const log = settings.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    route(req, routes, settings.auth).then(
-      (reply) => send(res, reply),
-      (err: unknown) => {
+    route(req, routes, settings.auth)
+      .then((reply) => send(res, reply))
+      .catch((err: unknown) => {
         const line =
           err instanceof SynqError ? err.oneLine() : String((err as Error)?.message ?? err);
         log(`synq: ${req.method} ${req.url} failed: ${line}`);
-        if (!res.headersSent) send(res, text(500, `synq: ${line}`));
+        if (!res.headersSent) void send(res, text(500, `synq: ${line}`));
         else res.destroy();
-      },
-    );
+      });
   };
   const common = {
     headersTimeout: t.headersMs,

@@ -1,14 +1,16 @@
 /**
  * `GET /metrics`: the format the scraper accepts, a collection from the scrape cache within
- * the scraper's timeout, and the scrape's own families after the collection's.
+ * the scraper's timeout, and the scrape's own families after the collection's, written to the
+ * response a chunk at a time.
  */
 import type { IncomingMessage } from "node:http";
 import { SynqError } from "../errors.js";
 import type { ExportCollection } from "./collection.js";
 import { CONTENT_TYPES, negotiateFormat } from "./exposition-format.js";
+import { exposition } from "./exposition-writer.js";
 import type { Reply } from "./http-server.js";
 import { NoCollectionInTime, type ScrapeCache, type Served } from "./scrape-cache.js";
-import { joinExpositions, type ScrapeErrors, scrapeExposition } from "./scrape-metrics.js";
+import { type ScrapeErrors, scrapeFamilies } from "./scrape-metrics.js";
 
 /** The header Prometheus sends with every scrape: its scrape_timeout, in seconds. */
 export const SCRAPE_TIMEOUT_HEADER = "x-prometheus-scrape-timeout-seconds";
@@ -57,20 +59,14 @@ export class ScrapeHandler {
       return plain(500, `synq: the collection failed: ${line}`);
     }
     if (!served.fresh) this.errors.add("timeout");
-    const [collection, own] = await Promise.all([
-      served.value.exposition(format),
-      scrapeExposition(
-        {
-          collectionAgeSeconds: Math.max(0, this.now() - served.completedAt) / 1000,
-          errors: this.errors,
-        },
-        format,
-      ),
-    ]);
+    const own = scrapeFamilies({
+      collectionAgeSeconds: Math.max(0, this.now() - served.completedAt) / 1000,
+      errors: this.errors,
+    });
     return {
       status: 200,
       headers: { "Content-Type": CONTENT_TYPES[format] },
-      body: joinExpositions(collection, own, format),
+      body: exposition(format, ...served.value.families(), own),
     };
   }
 }

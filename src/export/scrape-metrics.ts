@@ -3,8 +3,7 @@
  * shared by many scrapes, or older than the scrape when it missed its deadline): how old the
  * collection served is, the scrape errors so far by cause, and the process's memory and CPU.
  */
-import { Counter, Gauge, Registry, type RegistryContentType } from "prom-client";
-import { CONTENT_TYPES, type ExpositionFormat } from "./exposition-format.js";
+import { type FamilyHead, labelSet, type Renderer } from "./exposition-writer.js";
 
 /**
  * Why a scrape did not get a fresh collection: `timeout`, the collection did not finish within
@@ -38,55 +37,43 @@ export interface ScrapeFacts {
 
 const START_SECONDS = Math.round(Date.now() / 1000 - process.uptime());
 
-/** The scrape's own families, in `format`. */
-export function scrapeExposition(facts: ScrapeFacts, format: ExpositionFormat): Promise<string> {
-  const registry = new Registry<RegistryContentType>();
-  registry.setContentType(CONTENT_TYPES[format]);
-  const registers = [registry];
-  new Gauge({
-    name: "synq_collection_age_seconds",
-    help: "Seconds since the collection in this scrape completed: near 0, unless the scrape timed out and got the last complete one.",
-    registers,
-  }).set(facts.collectionAgeSeconds);
-  const errors = new Counter({
-    name: "synq_scrape_errors_total",
-    help: "Scrapes since synq started that got no fresh collection, by cause: timeout (the last complete collection or none was served), collection (it failed).",
-    labelNames: ["cause"],
-    registers,
-  });
-  for (const cause of SCRAPE_ERROR_CAUSES) errors.inc({ cause }, facts.errors.count(cause));
-  new Gauge({
-    name: "process_resident_memory_bytes",
-    help: "Resident memory size in bytes.",
-    registers,
-  }).set(process.memoryUsage.rss());
-  const cpu = process.cpuUsage();
-  new Counter({
-    name: "process_cpu_seconds_total",
-    help: "Total user and system CPU time spent in seconds.",
-    registers,
-  }).inc((cpu.user + cpu.system) / 1e6);
-  new Gauge({
-    name: "process_start_time_seconds",
-    help: "Start time of the process since unix epoch in seconds.",
-    registers,
-  }).set(START_SECONDS);
-  return registry.metrics();
-}
+const gauge = (name: string, help: string): FamilyHead => ({ name, type: "gauge", help });
+const counter = (name: string, help: string): FamilyHead => ({ name, type: "counter", help });
 
-const OPENMETRICS_EOF = "# EOF\n";
-
-/** One exposition from the collection's and the scrape's: a single `# EOF` in OpenMetrics. */
-export function joinExpositions(
-  collection: string,
-  scrape: string,
-  format: ExpositionFormat,
-): string {
-  if (format === "openmetrics") {
-    const head = collection.endsWith(OPENMETRICS_EOF)
-      ? collection.slice(0, -OPENMETRICS_EOF.length)
-      : collection;
-    return head + scrape;
-  }
-  return `${collection}\n${scrape}`;
+/** The scrape's own families, written after the collection's. */
+export function scrapeFamilies(facts: ScrapeFacts): Renderer {
+  return function* (w) {
+    const single = (head: FamilyHead, value: number) => {
+      w.family(head);
+      w.sample(head.name, "", value);
+    };
+    single(
+      gauge(
+        "synq_collection_age_seconds",
+        "Seconds since the collection in this scrape completed: near 0, unless the scrape timed out and got the last complete one.",
+      ),
+      facts.collectionAgeSeconds,
+    );
+    const errors = counter(
+      "synq_scrape_errors_total",
+      "Scrapes since synq started that got no fresh collection, by cause: timeout (the last complete collection or none was served), collection (it failed).",
+    );
+    w.family(errors);
+    for (const cause of SCRAPE_ERROR_CAUSES) {
+      w.sample(errors.name, labelSet({ cause }), facts.errors.count(cause));
+    }
+    single(
+      gauge("process_resident_memory_bytes", "Resident memory size in bytes."),
+      process.memoryUsage.rss(),
+    );
+    const cpu = process.cpuUsage();
+    single(
+      counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds."),
+      (cpu.user + cpu.system) / 1e6,
+    );
+    single(
+      gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds."),
+      START_SECONDS,
+    );
+  };
 }

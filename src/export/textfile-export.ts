@@ -1,6 +1,7 @@
 import { SynqError } from "../errors.js";
 import { checkWritable, writeFileAtomic } from "../system/write-file-atomic.js";
 import { type CollectRequest, collectExport } from "./collection.js";
+import { renderToString } from "./exposition-writer.js";
 
 /** What one export wrote. */
 export interface ExportResult {
@@ -15,7 +16,7 @@ export interface ExportResult {
 export async function exportTextfile(path: string, req: CollectRequest): Promise<ExportResult> {
   checkTextfile(path);
   const collection = await collectExport(req);
-  const text = await collection.exposition("prometheus");
+  const text = renderToString("prometheus", ...collection.families());
   writeFileAtomic(path, text, `--textfile ${path}`);
   return { path, bytes: Buffer.byteLength(text) };
 }

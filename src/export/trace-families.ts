@@ -4,11 +4,10 @@
  * synq_listener_* families (listener-labels.ts): netns as status names it, `*` for a
  * dual-stack wildcard, `socket` only where two listeners would share every other label.
  */
-import { Counter, Gauge, type Registry, type RegistryContentType } from "prom-client";
 import type { Reason } from "../model/trace-enums.js";
 import { AF_INET } from "../net/inet.js";
 import type { ListenerIdentity } from "../trace/event-layout.js";
-import type { FamilyWriter } from "./collection.js";
+import { type FamilyHead, labelSet, type Renderer } from "./exposition-writer.js";
 import type { ListenerLabels } from "./listener-labels.js";
 
 /** A listener as the tracer keys it, with the label of its namespace. */
@@ -31,8 +30,6 @@ export interface TraceReading {
   /** tcx or clsact for tc, the cgroup for cgroup, "" otherwise. */
   hook: string;
 }
-
-const LABELS = ["netns", "address", "port", "family", "socket"] as const;
 
 function baseLabels(l: NamedListener): ListenerLabels {
   const dual = l.key.family !== AF_INET && !l.key.v6only;
@@ -68,45 +65,68 @@ function labelsBySocket(listeners: readonly NamedListener[]): Map<string, Listen
   return out;
 }
 
-/** The writer that adds the tracer's families to a collection's registry. */
-export function traceFamilies(r: TraceReading): FamilyWriter {
+/** The tracer's families, written after the collection's. */
+export function traceFamilies(r: TraceReading): Renderer {
   const labels = labelsBySocket([...r.drops, ...r.peaks]);
   const of = (l: NamedListener) => labels.get(`${l.netns}|${l.key.sockIno}`) as ListenerLabels;
-  return (registry: Registry<RegistryContentType>) => {
-    const registers = [registry];
-    const drops = new Counter({
+  return function* (w) {
+    const drops: FamilyHead = {
       name: "synq_trace_drops_total",
+      type: "counter",
       help: "Connections dropped, by listener and reason, counted by the tracer's BPF maps (exact, never sampled) since synq export started.",
-      labelNames: [...LABELS, "reason"],
-      registers,
-    });
-    for (const d of r.drops) drops.inc({ ...of(d), reason: d.reason }, d.count);
-    const lost = new Counter({
-      name: "synq_trace_lost_records_total",
-      help: "Trace records the ring buffer had no room for (the drop counters stay exact).",
-      registers,
-    });
-    lost.inc(r.lost);
-    new Counter({
-      name: "synq_trace_unattributed_drops_total",
-      help: "Drops the tracer counted without a listener because its per-listener map was full (not in synq_trace_drops_total).",
-      registers,
-    }).inc(r.unattributed);
-    const peak = new Gauge({
+    };
+    const byLabels = new Map<string, number>();
+    for (const d of r.drops) {
+      const set = labelSet({ ...of(d), reason: d.reason });
+      byLabels.set(set, (byLabels.get(set) ?? 0) + d.count);
+    }
+    w.family(drops);
+    for (const [set, count] of byLabels) {
+      w.sample(drops.name, set, count);
+      if (w.full) yield w.take();
+    }
+    const single = (head: FamilyHead, value: number) => {
+      w.family(head);
+      w.sample(head.name, "", value);
+    };
+    single(
+      {
+        name: "synq_trace_lost_records_total",
+        type: "counter",
+        help: "Trace records the ring buffer had no room for (the drop counters stay exact).",
+      },
+      r.lost,
+    );
+    single(
+      {
+        name: "synq_trace_unattributed_drops_total",
+        type: "counter",
+        help: "Drops the tracer counted without a listener because its per-listener map was full (not in synq_trace_drops_total).",
+      },
+      r.unattributed,
+    );
+    const peak: FamilyHead = {
       name: "synq_listener_accept_queue_peak",
+      type: "gauge",
       help: "Deepest accept queue the tracer saw over the last --peak-window seconds (sk_ack_backlog on an inspected SYN or ACK); a scrape resets nothing.",
-      labelNames: LABELS,
-      registers,
-    });
+    };
     // One listener seen twice (never today) keeps its deepest.
-    const deepest = new Map<ListenerLabels, number>();
-    for (const p of r.peaks) deepest.set(of(p), Math.max(p.depth, deepest.get(of(p)) ?? 0));
-    for (const [l, depth] of deepest) peak.set(l, depth);
-    new Gauge({
+    const deepest = new Map<string, number>();
+    for (const p of r.peaks) {
+      const set = labelSet(of(p));
+      deepest.set(set, Math.max(p.depth, deepest.get(set) ?? 0));
+    }
+    w.family(peak);
+    for (const [set, depth] of deepest) {
+      w.sample(peak.name, set, depth);
+      if (w.full) yield w.take();
+    }
+    const info: FamilyHead = {
       name: "synq_trace_info",
+      type: "gauge",
       help: "The tracer synq export runs: its attach strategy and hook.",
-      labelNames: ["strategy", "hook"],
-      registers,
-    }).set({ strategy: r.strategy, hook: r.hook }, 1);
+    };
+    w.family(info);
+    w.sample(info.name, labelSet({ strategy: r.strategy, hook: r.hook }), 1);
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { renderToString } from "../../../src/export/exposition-writer.js";
 import { selectListeners, seriesOfListener } from "../../../src/export/max-series.js";
-import { statusRegistry } from "../../../src/export/metric-families.js";
+import { statusFamilies } from "../../../src/export/metric-families.js";
 import { synQueueRule } from "../../../src/kernel/syn-queue-limit.js";
 import { STATUS_SCHEMA_VERSION, type Status } from "../../../src/model/status.js";
 import { buildNamespaceStatus } from "../../../src/status/build-status.js";
@@ -63,7 +64,9 @@ describe("--max-series", () => {
   });
 
   it("caps the exported listener series, counts the rest, and keeps each one's labels", async () => {
-    const e = parseExposition(await statusRegistry(status, FACTS, { maxSeries: 18 }).metrics());
+    const e = parseExposition(
+      renderToString("prometheus", statusFamilies(status, FACTS, { maxSeries: 18 })),
+    );
     const listenerSeries = e.samples.filter((s) => s.name.startsWith("synq_listener_"));
     expect(listenerSeries).toHaveLength(18);
     expect(samplesOf(e, "synq_listeners_omitted").map((s) => s.value)).toEqual([17]);
@@ -73,7 +76,7 @@ describe("--max-series", () => {
     expect(twin[0]?.labels.socket).toMatch(/^\d+$/);
     // Namespace series are not listener series: all still there.
     expect(samplesOf(e, "synq_netns_listen_overflows_total")).toHaveLength(2);
-    const all = parseExposition(await statusRegistry(status, FACTS).metrics());
+    const all = parseExposition(renderToString("prometheus", statusFamilies(status, FACTS)));
     expect(samplesOf(all, "synq_listeners_omitted").map((s) => s.value)).toEqual([0]);
   });
 });

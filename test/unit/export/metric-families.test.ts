@@ -1,6 +1,6 @@
-import { validateMetricName } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { statusRegistry } from "../../../src/export/metric-families.js";
+import { renderToString } from "../../../src/export/exposition-writer.js";
+import { statusFamilies } from "../../../src/export/metric-families.js";
 import { COUNTERS } from "../../../src/kernel/counter-catalog.js";
 import { synQueueRule } from "../../../src/kernel/syn-queue-limit.js";
 import { SYSCTLS } from "../../../src/kernel/sysctl-catalog.js";
@@ -30,8 +30,12 @@ function busyStatus(capture: ReturnType<typeof capturesOf>[number]): Status {
   };
 }
 
+function text(status: Status, format: "prometheus" | "openmetrics" = "prometheus") {
+  return renderToString(format, statusFamilies(status, FACTS));
+}
+
 async function exposition(status: Status) {
-  return parseExposition(await statusRegistry(status, FACTS).metrics());
+  return parseExposition(text(status));
 }
 
 const LISTENER_GAUGES = [
@@ -41,7 +45,7 @@ const LISTENER_GAUGES = [
   "synq_listener_syn_queue_limit",
 ];
 
-describe.each(capturesOf("busy"))("statusRegistry on $label", (capture) => {
+describe.each(capturesOf("busy"))("statusFamilies on $label", (capture) => {
   const status = busyStatus(capture);
   const web = status.namespaces[1];
   if (!web) throw new Error("no namespace");
@@ -167,7 +171,7 @@ describe.each(capturesOf("busy"))("statusRegistry on $label", (capture) => {
   });
 });
 
-describe("statusRegistry on edge cases", () => {
+describe("statusFamilies on edge cases", () => {
   const [capture] = capturesOf("busy");
   if (!capture) throw new Error("no busy capture");
 
@@ -211,21 +215,24 @@ describe("statusRegistry on edge cases", () => {
     if (!l) throw new Error("no listener");
     const odd = 'we"ird\\name\nx';
     l.processes = [{ command: odd, pid: 42, fd: 3 }];
-    const text = await statusRegistry(status, FACTS).metrics();
-    expect(text).toContain('process="we\\"ird\\\\name\\nx/42"');
-    const info = samplesOf(parseExposition(text), "synq_listener_info", {
+    const written = text(status);
+    expect(written).toContain('process="we\\"ird\\\\name\\nx/42"');
+    expect(text(status, "openmetrics")).toContain('process="we\\"ird\\\\name\\nx/42"');
+    const info = samplesOf(parseExposition(written), "synq_listener_info", {
       netns: "web",
       address: "127.0.0.2",
     });
     expect(info.map((s) => s.labels.process)).toEqual([`${odd}/42`]);
   });
 
-  it("has a valid, fresh registry per collection", async () => {
-    const status = busyStatus(capture);
-    const a = statusRegistry(status, FACTS);
-    const b = statusRegistry(status, FACTS);
-    expect(a).not.toBe(b);
-    expect(await a.metrics()).toBe(await b.metrics());
-    for (const m of a.getMetricsAsArray()) expect(validateMetricName(m.name), m.name).toBe(true);
+  it("writes only metric and label names the exposition formats allow, each family once", () => {
+    const written = text(busyStatus(capture));
+    const families = [...written.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => m[1]);
+    expect(families.length).toBeGreaterThan(40);
+    expect(new Set(families).size).toBe(families.length);
+    for (const name of families) expect(name).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
+    for (const s of parseExposition(written).samples) {
+      for (const label of Object.keys(s.labels)) expect(label).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]*$/);
+    }
   });
 });

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
 import { ExportCollection } from "../../../src/export/collection.js";
+import { CHUNK_SIZE, exposition } from "../../../src/export/exposition-writer.js";
+import type { Reply } from "../../../src/export/http-server.js";
 import { ScrapeCache } from "../../../src/export/scrape-cache.js";
 import { ScrapeHandler, scrapeDeadline } from "../../../src/export/scrape-handler.js";
 import { ScrapeErrors } from "../../../src/export/scrape-metrics.js";
@@ -41,15 +43,20 @@ function scrape(headers: Record<string, string> = {}): IncomingMessage {
   return { headers } as unknown as IncomingMessage;
 }
 
+/** A reply's body, whole. */
+function bodyOf(reply: Reply): string {
+  return typeof reply.body === "string" ? reply.body : [...reply.body].join("");
+}
+
 describe("one collection, both formats", () => {
-  it("renders Prometheus text and OpenMetrics from the same collection, each once", async () => {
+  it("writes Prometheus text and OpenMetrics from the same collection", () => {
     const c = collection();
-    const om = await c.exposition("openmetrics");
-    const text = await c.exposition("prometheus");
-    expect(c.exposition("prometheus")).toBe(c.exposition("prometheus"));
+    const om = [...exposition("openmetrics", ...c.families())].join("");
+    const text = [...exposition("prometheus", ...c.families())].join("");
     expect(om.endsWith("\n# EOF\n")).toBe(true);
     expect(om).toMatch(/^# TYPE synq_listener_drops counter$/m);
     expect(om).toMatch(/^synq_listener_drops_total\{/m);
+    expect(om).not.toContain("\n\n");
     // The text format after OpenMetrics still names the counter with _total in its TYPE.
     expect(text).toMatch(/^# TYPE synq_listener_drops_total counter$/m);
     expect(text).not.toMatch(/# EOF/);
@@ -59,6 +66,23 @@ describe("one collection, both formats", () => {
         (s) => s.value,
       ),
     ).toEqual([6]);
+  });
+
+  it("writes a large exposition in chunks of about CHUNK_SIZE, whole lines each", () => {
+    const c = collection();
+    const [ns] = c.status.namespaces;
+    const [first] = ns?.listeners ?? [];
+    if (!ns || !first) throw new Error("no listener");
+    ns.listeners = Array.from({ length: 5000 }, (_, i) => ({ ...first, port: 10_000 + i }));
+    const chunks = [...exposition("prometheus", ...c.families())];
+    expect(chunks.length).toBeGreaterThan(10);
+    for (const chunk of chunks) {
+      expect(chunk.length).toBeLessThan(CHUNK_SIZE + 1024);
+      expect(chunk.endsWith("\n")).toBe(true);
+    }
+    const e = parseExposition(chunks.join(""));
+    expect(samplesOf(e, "synq_listener_accept_queue_depth")).toHaveLength(5000);
+    expect(samplesOf(e, "synq_listener_info")).toHaveLength(5000);
   });
 });
 
@@ -81,7 +105,7 @@ describe("GET /metrics", () => {
     const text = await handler.metrics(scrape());
     expect(text.status).toBe(200);
     expect(text.headers?.["Content-Type"]).toBe("text/plain; version=0.0.4; charset=utf-8");
-    const e = parseExposition(text.body);
+    const e = parseExposition(bodyOf(text));
     expect(samplesOf(e, "synq_collection_age_seconds")).toHaveLength(1);
     expect(samplesOf(e, "synq_scrape_errors_total").map((s) => [s.labels.cause, s.value])).toEqual([
       ["timeout", 0],
@@ -89,13 +113,14 @@ describe("GET /metrics", () => {
     ]);
     expect(samplesOf(e, "process_resident_memory_bytes")[0]?.value).toBeGreaterThan(0);
     expect(samplesOf(e, "synq_listener_accept_queue_depth").length).toBeGreaterThan(0);
-    const om = await handler.metrics(scrape({ accept: OPENMETRICS }));
-    expect(om.headers?.["Content-Type"]).toBe(
+    const omReply = await handler.metrics(scrape({ accept: OPENMETRICS }));
+    const om = bodyOf(omReply);
+    expect(omReply.headers?.["Content-Type"]).toBe(
       "application/openmetrics-text; version=1.0.0; charset=utf-8",
     );
-    expect(om.body.match(/^# EOF$/gm)).toHaveLength(1);
-    expect(om.body.endsWith("\n# EOF\n")).toBe(true);
-    expect(om.body).toMatch(
+    expect(om.match(/^# EOF$/gm)).toHaveLength(1);
+    expect(om.endsWith("\n# EOF\n")).toBe(true);
+    expect(om).toMatch(
       /^# TYPE synq_scrape_errors counter\nsynq_scrape_errors_total\{cause="timeout"\} 0$/m,
     );
   });
@@ -121,13 +146,13 @@ describe("GET /metrics", () => {
     // A 1 ms scrape timeout: the collection now in flight (finished below, by hand) misses it.
     const late = await handler.metrics(scrape({ "x-prometheus-scrape-timeout-seconds": "0.001" }));
     expect(late.status).toBe(200);
-    const e = parseExposition(late.body);
+    const e = parseExposition(bodyOf(late));
     expect(samplesOf(e, "synq_collection_age_seconds").map((s) => s.value)).toEqual([30]);
     expect(
       samplesOf(e, "synq_scrape_errors_total", { cause: "timeout" }).map((s) => s.value),
     ).toEqual([1]);
     release(collection());
-    const fresh = parseExposition((await handler.metrics(scrape())).body);
+    const fresh = parseExposition(bodyOf(await handler.metrics(scrape())));
     expect(
       samplesOf(fresh, "synq_scrape_errors_total", { cause: "timeout" }).map((s) => s.value),
     ).toEqual([1]);

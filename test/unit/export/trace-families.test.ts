@@ -1,5 +1,6 @@
-import { Registry, type RegistryContentType } from "prom-client";
 import { describe, expect, it } from "vitest";
+import type { ExpositionFormat } from "../../../src/export/exposition-format.js";
+import { renderToString } from "../../../src/export/exposition-writer.js";
 import { type TraceReading, traceFamilies } from "../../../src/export/trace-families.js";
 import type { ListenerIdentity } from "../../../src/trace/event-layout.js";
 import { parseExposition, samplesOf } from "../../helpers/exposition.js";
@@ -46,11 +47,8 @@ const READING: TraceReading = {
   hook: "tcx",
 };
 
-async function render(reading: TraceReading, contentType?: RegistryContentType) {
-  const registry = new Registry<RegistryContentType>();
-  if (contentType) registry.setContentType(contentType);
-  traceFamilies(reading)(registry);
-  return registry.metrics();
+async function render(reading: TraceReading, format: ExpositionFormat = "prometheus") {
+  return renderToString(format, traceFamilies(reading));
 }
 
 describe("the tracer's metric families", () => {
@@ -127,12 +125,12 @@ describe("the tracer's metric families", () => {
   });
 
   it("gives every series a name and label set of its own, in both formats", async () => {
-    for (const format of [undefined, Registry.OPENMETRICS_CONTENT_TYPE] as const) {
+    for (const format of ["prometheus", "openmetrics"] as const) {
       const text = await render(READING, format);
       const lines = text.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
       expect(new Set(lines.map((l) => l.slice(0, l.lastIndexOf(" ")))).size).toBe(lines.length);
     }
-    const open = await render(READING, Registry.OPENMETRICS_CONTENT_TYPE);
+    const open = await render(READING, "openmetrics");
     expect(open).toMatch(/^synq_trace_drops_total\{.*reason="syn-queue-full"\} 5$/m);
     expect(open).toMatch(/^synq_trace_lost_records_total 11$/m);
   });

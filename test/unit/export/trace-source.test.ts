@@ -1,10 +1,11 @@
 import { once } from "node:events";
 import { statSync } from "node:fs";
 import { createServer } from "node:net";
-import { Registry, type RegistryContentType } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { runTracedExport } from "../../../src/export/export-trace-run.js";
+import { renderToString } from "../../../src/export/exposition-writer.js";
 import { ExportTrace } from "../../../src/export/trace-source.js";
+import { STATUS_SCHEMA_VERSION, type Status } from "../../../src/model/status.js";
 import type { PeakEntry } from "../../../src/trace/bpf-maps.js";
 import type { ListenerIdentity } from "../../../src/trace/event-layout.js";
 import { parseTraceFlags } from "../../../src/trace/flags.js";
@@ -15,6 +16,15 @@ import { parseExposition, samplesOf } from "../../helpers/exposition.js";
 
 const OWN = statSync("/proc/self/ns/net").ino;
 const OTHER = OWN + 1;
+
+/** A status of synq's own namespace alone, with no listener. */
+const EMPTY_STATUS: Status = {
+  schemaVersion: STATUS_SCHEMA_VERSION,
+  generatedAt: "2026-01-01T00:00:00.000Z",
+  kernel: { release: "6.18.0", synQueueRule: "rule" },
+  intervalSeconds: null,
+  namespaces: [],
+};
 
 const listener = (netnsIno: number, sockIno: number): ListenerIdentity => ({
   sockIno,
@@ -77,10 +87,10 @@ function deps(kernel: KernelSide, clock: { now: number }): SessionDeps {
   };
 }
 
-async function scrape(trace: ExportTrace) {
-  const registry = new Registry<RegistryContentType>();
-  (await trace.producer())(registry);
-  return parseExposition(await registry.metrics());
+async function scrape(trace: ExportTrace, status: Status = EMPTY_STATUS) {
+  return parseExposition(
+    renderToString("prometheus", await trace.producer(Promise.resolve(status))),
+  );
 }
 
 const opened: ExportTrace[] = [];
