@@ -14,6 +14,7 @@ import { PeakWindow } from "../trace/peak-window.js";
 import type { TraceRequest } from "../trace/request.js";
 import type { ReleaseFailure } from "../trace/resources.js";
 import type { SessionDeps, TraceSession } from "../trace/session.js";
+import { closedListenerKeys } from "./closed-listeners.js";
 import type { FamilyProducer } from "./collection.js";
 import { type NamedListener, type TraceReading, traceFamilies } from "./trace-families.js";
 
@@ -115,14 +116,19 @@ export class ExportTrace {
     this.timer.unref();
   }
 
-  /** A producer for the collection: the tracer's families as they are at each collection. */
-  readonly producer: FamilyProducer = async () => {
+  /**
+   * A producer for the collection: the tracer's families as they are at each collection. The
+   * counters are read before the status (collectExport calls producers first), so that the
+   * entries of sockets the status no longer lists can be deleted (closed-listeners.ts); the
+   * families still show them this once, with their final counts.
+   */
+  readonly producer: FamilyProducer = async (status) => {
+    const counters = this.session.counters();
     const names = await selectedNamespaces(this.selection);
     const named = <T extends { key: { netnsIno: number } }>(e: T) => {
       const netns = names.get(e.key.netnsIno);
       return netns === undefined ? [] : [{ ...e, netns }];
     };
-    const counters = this.session.counters();
     const peaks = [...this.window.max(this.nowMs()).values()];
     const reading: TraceReading = {
       drops: counters.listeners.flatMap((c) =>
@@ -134,6 +140,12 @@ export class ExportTrace {
       strategy: this.session.start.strategy,
       hook: hookOf(this.session),
     };
+    const closed = closedListenerKeys(
+      counters.listeners.map((c) => c.key),
+      names,
+      await status,
+    );
+    if (closed.length > 0) this.session.forgetListeners(closed);
     return traceFamilies(reading);
   };
 

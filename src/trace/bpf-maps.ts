@@ -51,6 +51,27 @@ export function readHashCounts(fd: number, keySize: number): { key: DataView; co
   return entries;
 }
 
+/**
+ * Deletes the entries of a hash map whose key `doomed` picks; returns how many. Deleted after
+ * the walk: deleting the key get_next_key stands on restarts the walk.
+ */
+export function deleteHashKeys(
+  fd: number,
+  keySize: number,
+  doomed: (key: DataView) => boolean,
+): number {
+  const keys: Uint8Array[] = [];
+  let prev: Uint8Array | null = null;
+  for (;;) {
+    const next = new Uint8Array(keySize);
+    if (libbpf().bpf_map_get_next_key(fd, prev, next) !== 0) break;
+    if (doomed(new DataView(next.buffer))) keys.push(next);
+    prev = next;
+  }
+  for (const k of keys) bpfMapDeleteElem(fd, k);
+  return keys.length;
+}
+
 /** A listener's peak accept-queue depth as the peak maps hold it, over every CPU. */
 export interface PeakEntry {
   key: ListenerIdentity;

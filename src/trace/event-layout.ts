@@ -160,6 +160,11 @@ export interface ListenerKey extends ListenerIdentity {
   reason: Reason;
 }
 
+/** One counter key (a listener and a reason) as a string. */
+export function listenerKeyId(key: ListenerKey): string {
+  return `${listenerId(key)}|${key.reason}`;
+}
+
 /** Decodes the listener of a struct acceptq_listener_key, whatever its reason. */
 export function decodeListenerIdentity(v: DataView): ListenerIdentity {
   const K = ACCEPTQ_LISTENER_KEY;

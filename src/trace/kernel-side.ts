@@ -7,12 +7,14 @@ import { readFileSync } from "node:fs";
 import { resolveCgroup } from "../system/cgroup-path.js";
 import { NetnsHandle } from "../system/enter-netns.js";
 import { resolveNetns } from "../system/netns.js";
-import { type PeakEntry, readHashCounts, readTotals } from "./bpf-maps.js";
+import { deleteHashKeys, type PeakEntry, readHashCounts, readTotals } from "./bpf-maps.js";
 import {
   ACCEPTQ_LISTENER_KEY,
   ACCEPTQ_REMOTE_KEY,
   decodeListenerKey,
   decodeRemoteKey,
+  type ListenerKey,
+  listenerKeyId,
   TOTAL_SLOTS,
 } from "./event-layout.js";
 import {
@@ -37,6 +39,11 @@ export interface AttachedTracer
   lost(): number;
   /** The counter maps, read now. */
   counters(): TraceCounters;
+  /**
+   * Deletes these keys' entries from the per-listener counter map (sockets that closed), so
+   * that it keeps room for new listeners; returns how many it deleted.
+   */
+  forgetListeners(keys: readonly ListenerKey[]): number;
   /**
    * Each listener's peak accept-queue depth since the last reset (with `reset`, reset now,
    * losing nothing); null when the tracer keeps no peaks.
@@ -108,6 +115,12 @@ export const liveKernel: KernelSide = {
           count: e.count,
         })),
       }),
+      forgetListeners: (keys) => {
+        const doomed = new Set(keys.map(listenerKeyId));
+        return deleteHashKeys(tracer.listenersFd, ACCEPTQ_LISTENER_KEY.size, (k) =>
+          doomed.has(listenerKeyId(decodeListenerKey(k))),
+        );
+      },
       peaks: (reset) => tracer.peaks?.read(reset) ?? null,
       detach: () => tracer.detach(),
       close: () => {

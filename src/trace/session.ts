@@ -12,7 +12,7 @@ import { NetnsLabels } from "../system/netns-labels.js";
 import { OwnerResolver } from "../system/owner-cache.js";
 import type { PeakEntry } from "./bpf-maps.js";
 import { type WallClock, wallClock } from "./clock.js";
-import { decodeEvent, type RawEvent } from "./event-layout.js";
+import { decodeEvent, type ListenerKey, type RawEvent } from "./event-layout.js";
 import { type AttachedTracer, type KernelSide, liveKernel } from "./kernel-side.js";
 import { dropRecord, type Naming } from "./records.js";
 import type { TraceRequest } from "./request.js";
@@ -146,6 +146,11 @@ export class TraceSession {
   /** The counter maps as they are now: exact, never sampled (what summary() is made of). */
   counters(): TraceCounters {
     return this.tracer.counters();
+  }
+
+  /** Deletes these per-listener counter entries (of sockets that closed); returns how many. */
+  forgetListeners(keys: readonly ListenerKey[]): number {
+    return this.tracer.forgetListeners(keys);
   }
 
   /** Detaches every program: nothing more is counted; what is left can still be drained. */

@@ -229,3 +229,19 @@ export async function waitUntilReleased(held: HeldBpf, timeoutMs = 3000): Promis
     await sleep(100);
   }
 }
+
+/**
+ * The entries of the tracer's per-listener drop counter map (`acceptq_listeners`, which the
+ * kernel names by its first 15 characters) among the maps `held`, read with bpftool.
+ */
+export function listenerMapEntries(held: HeldBpf): number {
+  for (const id of held.maps) {
+    const out = execFileSync("bpftool", ["-j", "map", "show", "id", String(id)], {
+      encoding: "utf8",
+    });
+    if ((JSON.parse(out) as { name?: string }).name === "acceptq_listene") {
+      return bpftoolJson<unknown>(["map", "dump", "id", String(id)]).length;
+    }
+  }
+  throw new Error(`none of maps ${held.maps.join(", ")} is acceptq_listeners`);
+}

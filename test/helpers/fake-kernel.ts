@@ -75,6 +75,7 @@ export function capturedKernel(
         },
         lost: () => opts.lostAfter?.[Math.max(0, log.consumed - 1)] ?? raw.lost,
         counters: () => traceCounters(raw.counters),
+        forgetListeners: () => 0,
         // Captures made before peaks existed have neither the request flag nor the peaks.
         peaks: () => (raw.request.peaks ? (raw.peaks ?? []) : null),
         detach() {

@@ -12,7 +12,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import { bpfHeldBy, qdiscKinds, waitUntilReleased } from "../helpers/bpf-state.js";
+import {
+  bpfHeldBy,
+  listenerMapEntries,
+  qdiscKinds,
+  waitUntilReleased,
+} from "../helpers/bpf-state.js";
 import { freePort, startExport } from "../helpers/export-server.js";
 import { type Exposition, parseExposition, samplesOf } from "../helpers/exposition.js";
 import { nstat, type RunningScenario, setNetnsSysctl, startScenario } from "../helpers/netns.js";
@@ -225,6 +230,60 @@ describe.skipIf(skip)("synq export --trace served against the live kernel", () =
       await server.stop("SIGKILL");
       for (const f of floods) await f.stop();
       await listeners.stop();
+    }
+  });
+});
+
+describe.skipIf(skip)("synq export --trace over listeners that come and go", () => {
+  it("deletes a closed listener's counters at the next collection, and counts its successor's", async () => {
+    const ns = netns("synq-xtrgone");
+    setNetnsSysctl(ns, "net.ipv4.tcp_synack_retries", 1);
+    const server = await startExport([
+      ...["--listen", `127.0.0.1:${await freePort()}`, "--netns", ns, "--trace"],
+    ]);
+    let listeners: RunningScenario | null = null;
+    try {
+      const bpf = bpfHeldBy(server.child.pid as number);
+      const scrape = async () =>
+        parseExposition(await (await fetch(`${server.base}/metrics`)).text());
+      const drops = (e: Exposition) =>
+        sum(e, "synq_trace_drops_total", { netns: ns, port: "8080" });
+      /** A listener on 8080 that never accepts, flooded; returns ListenOverflows over it. */
+      const floodNewListener = async () => {
+        const before = nstat(ns);
+        listeners = await startScenario(ns, { listeners: [V4], settleMs: 200 });
+        const flood = await startScenario(ns, {
+          connect: [{ host: "127.0.0.1", port: 8080, count: 8 }],
+          settleMs: 1000,
+        });
+        await flood.stop();
+        await sleep(300);
+        return counterDelta(before, nstat(ns), "TcpExtListenOverflows");
+      };
+
+      const first = await floodNewListener();
+      expect(first).toBeGreaterThan(0);
+      expect(drops(await scrape())).toBe(first);
+      expect(listenerMapEntries(bpf)).toBeGreaterThan(0);
+
+      await (listeners as RunningScenario | null)?.stop();
+      listeners = null;
+      // The first collection after the close still shows the final count, and deletes it.
+      expect(drops(await scrape())).toBe(first);
+      expect(listenerMapEntries(bpf)).toBe(0);
+      expect(samplesOf(await scrape(), "synq_trace_drops_total", { netns: ns })).toEqual([]);
+
+      // A restarted service: a new socket on the same port, counted from 0 under its labels.
+      const second = await floodNewListener();
+      expect(second).toBeGreaterThan(0);
+      expect(drops(await scrape())).toBe(second);
+      expect(listenerMapEntries(bpf)).toBeGreaterThan(0);
+      expect(
+        samplesOf(await scrape(), "synq_trace_unattributed_drops_total").map((s) => s.value),
+      ).toEqual([0]);
+    } finally {
+      await server.stop("SIGKILL");
+      await (listeners as RunningScenario | null)?.stop();
     }
   });
 });

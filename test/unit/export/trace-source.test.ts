@@ -7,7 +7,7 @@ import { renderToString } from "../../../src/export/exposition-writer.js";
 import { ExportTrace } from "../../../src/export/trace-source.js";
 import { STATUS_SCHEMA_VERSION, type Status } from "../../../src/model/status.js";
 import type { PeakEntry } from "../../../src/trace/bpf-maps.js";
-import type { ListenerIdentity } from "../../../src/trace/event-layout.js";
+import type { ListenerIdentity, ListenerKey } from "../../../src/trace/event-layout.js";
 import { parseTraceFlags } from "../../../src/trace/flags.js";
 import type { AttachedTracer, KernelSide } from "../../../src/trace/kernel-side.js";
 import type { SessionDeps } from "../../../src/trace/session.js";
@@ -43,6 +43,7 @@ function fakeTracer() {
     consumed: 0,
     closed: 0,
     resets: 0,
+    forgotten: [] as ListenerKey[],
   };
   const tracer: AttachedTracer = {
     strategy: "tc",
@@ -59,6 +60,10 @@ function fakeTracer() {
     },
     lost: () => 0,
     counters: () => state.counters,
+    forgetListeners: (keys) => {
+      state.forgotten.push(...keys);
+      return keys.length;
+    },
     peaks: (reset) => {
       const out = state.pending;
       if (reset) {
@@ -134,6 +139,25 @@ describe("the tracer behind synq export --trace", () => {
     ]);
     expect(samplesOf(e, "synq_trace_info")[0]?.labels).toEqual({ strategy: "tc", hook: "tcx" });
     expect(samplesOf(e, "synq_trace_unattributed_drops_total")[0]?.value).toBe(0);
+  });
+
+  it("deletes the entries of sockets that closed after the scrape that read them last", async () => {
+    const { trace, fake } = await open(15);
+    const live = { key: { ...listener(OWN, 1), reason: "accept-queue-full" as const }, count: 2 };
+    const closed = { key: { ...listener(OWN, 2), reason: "accept-queue-full" as const }, count: 5 };
+    const elsewhere = {
+      key: { ...listener(OTHER, 3), reason: "syn-queue-full" as const },
+      count: 1,
+    };
+    fake.state.counters.listeners = [live, closed, elsewhere];
+    const status = {
+      ...EMPTY_STATUS,
+      namespaces: [{ netns: "", listeners: [{ inode: 1 }] }],
+    } as unknown as Status;
+    const e = await scrape(trace, status);
+    // Shown once more with its final count, then gone from the map.
+    expect(samplesOf(e, "synq_trace_drops_total").map((s) => s.value)).toEqual([2, 5]);
+    expect(fake.state.forgotten).toEqual([closed.key, elsewhere.key]);
   });
 
   it("gives every scrape the same peak over the window: a scrape resets nothing", async () => {
