@@ -1,8 +1,9 @@
 /**
  * synq export as Prometheus sees it: Debian's prometheus (2.42) scrapes synq over HTTP, and
  * over TLS with basic auth, once a second; what it stored equals what the kernel shows in the
- * namespace (ss, nstat) once a connection flood has settled. Also promtool, OpenMetrics, a
- * silent client beside a scrape, and --all-netns over namespaces made here.
+ * namespace (ss, nstat) once a connection flood has settled, and scrapes `synq export --trace`
+ * of another namespace, whose exact drop counts it stores equal to nstat's. Also promtool,
+ * OpenMetrics, a silent client beside a scrape, and --all-netns over namespaces made here.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -149,6 +150,12 @@ describe.skipIf(skip)("synq export scraped by Prometheus", () => {
   let promPort = 0;
   let cert: Buffer;
   let kernel: Awaited<ReturnType<typeof settled>>;
+  // The traced export's namespace: flooded only once its tracer is attached.
+  let traceNs = "";
+  let traceListeners: RunningScenario | undefined;
+  let traced: RunningExport | undefined;
+  let tracedOverflowsBefore = 0;
+  let tracedKernel: Awaited<ReturnType<typeof settled>>;
 
   beforeAll(async () => {
     ns = createNetns("synq-exphttp");
@@ -178,6 +185,30 @@ describe.skipIf(skip)("synq export scraped by Prometheus", () => {
       ],
       { stdio: "ignore" },
     );
+    traceNs = createNetns("synq-exptrace");
+    setNetnsSysctl(traceNs, "net.ipv4.tcp_synack_retries", 1);
+    traceListeners = await startScenario(traceNs, {
+      listeners: [
+        { address: "0.0.0.0", port: 8080, backlog: 2 },
+        { address: "::", port: 9090, backlog: 4, v6only: false },
+      ],
+      settleMs: 200,
+    });
+    // Serving means attached: synq loads the tracer before it listens.
+    traced = await startExport([
+      ...["--netns", traceNs, "--listen", `127.0.0.1:${await freePort()}`, "--trace"],
+    ]);
+    tracedOverflowsBefore = nstat(traceNs).get("TcpExtListenOverflows") ?? 0;
+    const tracedFlood = await startScenario(traceNs, {
+      connect: [
+        { host: "127.0.0.1", port: 8080, count: 12 },
+        { host: "127.0.0.1", port: 9090, count: 6 },
+        { host: "::1", port: 9090, count: 6 },
+      ],
+      settleMs: 1000,
+    });
+    await tracedFlood.stop();
+
     cert = readFileSync(join(dir, "server.crt"));
     const hash = bcrypt.hashSync("scrape-s3cret", 10);
     writeFileSync(
@@ -213,6 +244,9 @@ describe.skipIf(skip)("synq export scraped by Prometheus", () => {
         "      password: scrape-s3cret",
         "    static_configs:",
         `      - targets: ["127.0.0.1:${tls.port}"]`,
+        "  - job_name: synq-trace",
+        "    static_configs:",
+        `      - targets: ["127.0.0.1:${traced.port}"]`,
         "",
       ].join("\n"),
     );
@@ -230,6 +264,7 @@ describe.skipIf(skip)("synq export scraped by Prometheus", () => {
       promLog += d;
     });
     kernel = await settled(ns);
+    tracedKernel = await settled(traceNs);
   }, 180_000);
 
   afterAll(async () => {
@@ -238,14 +273,16 @@ describe.skipIf(skip)("synq export scraped by Prometheus", () => {
       prometheus.kill("SIGTERM");
       await exited;
     }
-    for (const server of [plain, tls]) await server?.stop();
+    for (const server of [plain, tls, traced]) await server?.stop();
     await scenario?.stop();
+    await traceListeners?.stop();
     deleteNetns(ns);
+    if (traceNs) deleteNetns(traceNs);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("is up for Prometheus over HTTP and over TLS with basic auth, parsed as OpenMetrics", async () => {
-    for (const job of ["synq", "synq-tls"]) {
+    for (const job of ["synq", "synq-tls", "synq-trace"]) {
       await until(promPort, `up{job="${job}"}`, (s) => s[0]?.value[1] === "1", `${job} ${promLog}`);
     }
     const targets = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/targets`)).json()) as {
@@ -255,6 +292,7 @@ describe.skipIf(skip)("synq export scraped by Prometheus", () => {
     expect(health.sort()).toEqual([
       ["synq", "up", ""],
       ["synq-tls", "up", ""],
+      ["synq-trace", "up", ""],
     ]);
     // Prometheus asks with this header, and gets OpenMetrics for it.
     const res = await fetch(`${plain?.base}/metrics`, { headers: { Accept: PROMETHEUS_ACCEPT } });
@@ -301,6 +339,34 @@ describe.skipIf(skip)("synq export scraped by Prometheus", () => {
     expect(kernel.listeners.get("0.0.0.0:8080")?.drops).toBeGreaterThan(0);
     expect(kernel.overflows).toBeGreaterThan(0);
     expect(kernelNow(ns).overflows).toBe(kernel.overflows);
+  });
+
+  it("stores synq_trace_drops_total of the accept-queue reasons summing to the ListenOverflows delta", async () => {
+    const selector = `{job="synq-trace",netns="${traceNs}"}`;
+    await until(
+      promPort,
+      `timestamp(synq_netns_listen_overflows_total${selector})`,
+      (s) => Number(s[0]?.value[1]) > tracedKernel.at,
+      `a synq-trace scrape after the flood settled ${promLog}`,
+    );
+    const delta = tracedKernel.overflows - tracedOverflowsBefore;
+    expect(delta).toBeGreaterThan(0);
+    // The latest sample of each series (an instant query), summed: not increase(), which
+    // extrapolates.
+    const drops = await query(
+      promPort,
+      `sum(synq_trace_drops_total{job="synq-trace",netns="${traceNs}",reason=~"accept-queue-full|accept-queue-full-ack"})`,
+    );
+    expect(drops.map((s) => Number(s.value[1]))).toEqual([delta]);
+    // Both listeners dropped, each under the labels status gives it.
+    for (const labels of Object.values(listenerLabels)) {
+      const one = await query(
+        promPort,
+        `sum(synq_trace_drops_total{job="synq-trace",netns="${traceNs}",address="${labels.address}",port="${labels.port}",family="${labels.family}"})`,
+      );
+      expect(Number(one[0]?.value[1]), labels.port).toBeGreaterThan(0);
+    }
+    expect(kernelNow(traceNs).overflows).toBe(tracedKernel.overflows);
   });
 
   it("refuses a request without the right credentials with 401 and nothing else", async () => {
