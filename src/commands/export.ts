@@ -55,7 +55,7 @@ export default class ExportCommand extends SynqCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ExportCommand);
-    // Loaded on demand: prom-client, the server and the collection cost other commands nothing.
+    // Loaded on demand: the server and the collection cost other commands nothing.
     const { runExport } = await import("../export/export-service.js");
     await runExport({
       textfile: flags.textfile,
