@@ -8,6 +8,7 @@ import type { StatusOptions } from "../status/status-report.js";
 import { CAP_SYS_ADMIN, hasCapability, ownCapabilities } from "../system/capabilities.js";
 import type { CollectRequest } from "./collection.js";
 import { DEFAULT_LISTEN, parseListenAddress } from "./listen-address.js";
+import { keepYoungGenerationSmall } from "./young-generation.js";
 
 /** What `synq export` was asked for, as typed. */
 export interface ExportOptions
@@ -140,6 +141,7 @@ export async function runExport(opts: ExportOptions): Promise<void> {
     version: opts.version,
     maxSeries,
   };
+  if (opts.textfile === undefined) keepYoungGenerationSmall();
   if (traceRequest) {
     const { runTracedExport } = await import("./export-trace-run.js");
     await runTracedExport({
