@@ -56,6 +56,17 @@ export interface RunningScenario {
   process: ChildProcess;
   /** Has it accept every connection waiting on its listeners; resolves to how many. */
   acceptAll: () => Promise<number>;
+  /**
+   * `count` clients to host:port while nothing is accepted, held until all are established
+   * and at least `holdMs` passed, then every waiting connection accepted at once (see
+   * scenario-process.ts): how many connected and how many the drain accepted.
+   */
+  burst: (
+    host: string,
+    port: number,
+    count: number,
+    holdMs: number,
+  ) => Promise<{ connected: number; accepted: number }>;
   stop: () => Promise<void>;
 }
 
@@ -93,17 +104,25 @@ export async function spawnScenario(command: readonly string[]): Promise<Running
       reject(new Error(`scenario process exited with ${code} before ready`)),
     );
   });
+  /** Sends `command` and waits for the answer line `answer` matches. */
+  const ask = async (command: string, answer: RegExp): Promise<RegExpExecArray> => {
+    const from = out.length;
+    child.stdin?.write(`${command}\n`);
+    for (;;) {
+      const m = answer.exec(out.slice(from));
+      if (m) return m;
+      const failed = /burst failed: .*\n/.exec(out.slice(from));
+      if (failed) throw new Error(`scenario process: ${failed[0].trim()}`);
+      if (child.exitCode !== null) throw new Error(`scenario process exited before: ${command}`);
+      await once(child.stdout as NodeJS.ReadableStream, "data");
+    }
+  };
   return {
     process: child,
-    acceptAll: async () => {
-      const from = out.length;
-      child.stdin?.write("accept\n");
-      for (;;) {
-        const m = /accepted (\d+)\n/.exec(out.slice(from));
-        if (m) return Number(m[1]);
-        if (child.exitCode !== null) throw new Error("scenario process exited before accepting");
-        await once(child.stdout as NodeJS.ReadableStream, "data");
-      }
+    acceptAll: async () => Number((await ask("accept", /accepted (\d+)\n/))[1]),
+    burst: async (host, port, count, holdMs) => {
+      const m = await ask(`burst ${host} ${port} ${count} ${holdMs}`, /burst (\d+) (\d+)\n/);
+      return { connected: Number(m[1]), accepted: Number(m[2]) };
     },
     stop: async () => {
       if (child.exitCode !== null) return;

@@ -9,7 +9,10 @@
  * - rawSyns (sent first): spoofed SYNs from an unrouted-back range (see raw-syn.ts) that stay in SYN-RECV.
  *
  * After `ready`, a line `accept` on stdin accepts (and closes) every connection waiting on
- * every listener and answers `accepted N`.
+ * every listener and answers `accepted N`. A line `burst HOST PORT COUNT HOLD_MS` connects
+ * COUNT clients to HOST:PORT while no listener accepts, holds until every one is established
+ * and HOLD_MS have passed since the first, then accepts every waiting connection at once (a
+ * stalled application catching up) and answers `burst CONNECTED ACCEPTED`.
  */
 import { spawn } from "node:child_process";
 import { connect, type Socket } from "node:net";
@@ -89,6 +92,26 @@ const streaming =
     });
     sendRaw(stream.dst, batch);
   }, stream.everyMs);
+/** See `burst` above: a stall of at least `holdMs` taking `count` connections, then a drain. */
+async function burst(host: string, port: number, count: number, holdMs: number) {
+  const started = Date.now();
+  const burstClients = Array.from({ length: count }, () => connect({ host, port }));
+  const outcomes = await Promise.all(
+    burstClients.map(
+      (c) =>
+        new Promise<boolean>((resolve) => {
+          c.once("connect", () => resolve(true));
+          c.once("error", () => resolve(false));
+        }),
+    ),
+  );
+  const wait = started + holdMs - Date.now();
+  if (wait > 0) await sleep(wait);
+  const accepted = listenerFds.reduce((sum, fd) => sum + acceptAll(fd), 0);
+  for (const c of burstClients) c.destroy();
+  return `burst ${outcomes.filter(Boolean).length} ${accepted}\n`;
+}
+
 process.stdin.resume();
 let input = "";
 process.stdin.setEncoding("utf8").on("data", (d: string) => {
@@ -99,6 +122,13 @@ process.stdin.setEncoding("utf8").on("data", (d: string) => {
     if (line === "accept") {
       const n = listenerFds.reduce((sum, fd) => sum + acceptAll(fd), 0);
       process.stdout.write(`accepted ${n}\n`);
+    }
+    const b = /^burst (\S+) (\d+) (\d+) (\d+)$/.exec(line);
+    if (b) {
+      burst(b[1] as string, Number(b[2]), Number(b[3]), Number(b[4])).then(
+        (answer) => process.stdout.write(answer),
+        (e: Error) => process.stdout.write(`burst failed: ${e.message}\n`),
+      );
     }
   }
 });

@@ -4,7 +4,10 @@
  * in a private namespace, a listener with a tiny backlog is filled by clients it does not
  * accept, held full while more clients retry into it, then emptied with accept(). The peak
  * synq read back must be the depth ss saw while it was full, though the queue is empty (ss: 0)
- * when it is read, and after the reset a second read must find nothing for the listener.
+ * when it is read, and after the reset a second read must find nothing for the listener. A
+ * burst: a backlog-64 listener that accepts nothing while 40 clients connect (at least 300 ms),
+ * then drains at once, leaves a peak of 39–41 once ss sees an empty queue again, and a quiet
+ * listener beside it none.
  */
 import { statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -28,12 +31,19 @@ const BACKLOG = 3;
 /** The deepest an accept queue gets: it is full when it holds more than the backlog. */
 const FULL = BACKLOG + 1;
 
+/** The burst: BURST connections into a BURST_BACKLOG queue left unaccepted for HOLD_MS. */
+const BURST_PORT = 8081;
+const CONTROL_PORT = 8082;
+const BURST_BACKLOG = 64;
+const BURST = 40;
+const HOLD_MS = 300;
+
 /** A listener's accept queue now, as ss samples it (Recv-Q of the LISTEN socket), and its inode. */
-function sampled(ns: string): { depth: number; inode: number } {
-  const line = inNetns(ns, "ss", ["-H", "-l", "-t", "-n", "-e", "sport", "=", `:${PORT}`]).trim();
+function sampled(ns: string, port = PORT): { depth: number; inode: number } {
+  const line = inNetns(ns, "ss", ["-H", "-l", "-t", "-n", "-e", "sport", "=", `:${port}`]).trim();
   const fields = line.split(/\s+/);
   const inode = /ino:(\d+)/.exec(line);
-  if (fields[0] !== "LISTEN" || !inode) throw new Error(`no listener on :${PORT} in ss: ${line}`);
+  if (fields[0] !== "LISTEN" || !inode) throw new Error(`no listener on :${port} in ss: ${line}`);
   return { depth: Number(fields[1]), inode: Number(inode[1]) };
 }
 
@@ -112,6 +122,47 @@ describe.skipIf(skip).each(strategies)("peak accept-queue depth, --strategy %s",
       await scenario.stop();
     } finally {
       session.close();
+    }
+  });
+
+  it("a burst of 40 into a stalled backlog-64 listener: peak 39–41 though ss then sees 0; a quiet listener beside it has none", async () => {
+    const ns = netns("synq-burst");
+    const scenario = await startScenario(ns, {
+      listeners: [
+        { address: "127.0.0.1", port: BURST_PORT, backlog: BURST_BACKLOG },
+        { address: "127.0.0.1", port: CONTROL_PORT, backlog: BURST_BACKLOG },
+      ],
+      settleMs: 0,
+    });
+    const session = await openSession(strategy, ns, true);
+    try {
+      // Nothing yet: the window opened by this read starts before the burst.
+      session.readPeaks({ reset: true });
+      const { connected, accepted } = await scenario.burst("127.0.0.1", BURST_PORT, BURST, HOLD_MS);
+      // Every client got into the queue and the drain emptied it: the queue held all 40.
+      expect(connected).toBe(BURST);
+      expect(accepted).toBe(BURST);
+      const burstAfter = sampled(ns, BURST_PORT);
+      const control = sampled(ns, CONTROL_PORT);
+      expect(burstAfter.depth).toBe(0);
+      expect(control.depth).toBe(0);
+
+      const peaks = session.readPeaks({ reset: true }) ?? [];
+      console.info(
+        `[figures] ${process.env.SYNQ_VM_KERNEL ?? "host"} ${strategy} burst: ${accepted} accepted, ss then ${burstAfter.depth}; peaks read ${JSON.stringify(peaks.map((p) => [p.key.port, p.depth, p.max]))}`,
+      );
+      const peakOf = (inode: number) =>
+        peaks.filter((p) => p.key.sockIno === inode).reduce((m, p) => Math.max(m, p.depth), 0);
+      expect(peakOf(burstAfter.inode)).toBeGreaterThanOrEqual(BURST - 1);
+      expect(peakOf(burstAfter.inode)).toBeLessThanOrEqual(BURST + 1);
+      expect(peaks.find((p) => p.key.sockIno === burstAfter.inode)).toMatchObject({
+        key: { port: BURST_PORT, netnsIno: statSync(`/run/netns/${ns}`).ino },
+        max: BURST_BACKLOG,
+      });
+      expect(peakOf(control.inode)).toBe(0);
+    } finally {
+      session.close();
+      await scenario.stop();
     }
   });
 
