@@ -302,7 +302,10 @@ export function listenerRows(
       ? [...data.rows]
       : data.rows.map((r) => ({
           ...r,
-          peakAcceptQueue: r.inode === null ? null : (peaks.get(r.inode) ?? null),
+          // The queue was at least as deep as the sample found it: a listener no SYN or
+          // ACK reached since the last tick has a peak of its depth now (0 when idle).
+          peakAcceptQueue:
+            r.inode === null ? null : Math.max(peaks.get(r.inode) ?? 0, r.acceptDepth),
         }));
   if (sort !== "problems") rows.sort(SORTS[sort]);
   rowCache.set(data.rows, { sort, peaks, rows });

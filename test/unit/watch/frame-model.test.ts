@@ -143,6 +143,14 @@ describe("the frame model", () => {
     expect(buildFrame(s, ctx).charts.queue[2]?.values).toEqual([513]);
   });
 
+  it("gives a listener the tracer saw nothing of since the last tick its sampled depth as peak", () => {
+    const s = advance(initialState(ctx), tick(one, { peaks: new Map() }), ctx);
+    const rows = buildFrame(s, ctx).table.rows;
+    expect(rows.length).toBeGreaterThan(1);
+    for (const r of rows) expect(r.peakAcceptQueue).toBe(r.acceptDepth);
+    expect(rows.some((r) => r.acceptDepth === 0)).toBe(true);
+  });
+
   it("logs drop records newest first, at most DROP_LOG_SIZE, with the lost count", () => {
     const drops = capturedDrops();
     expect(drops.length).toBeGreaterThan(3);
