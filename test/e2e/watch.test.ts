@@ -3,10 +3,16 @@
  * person would: a never-accepting listener flooded in a namespace of the test's own shows the
  * depth `ss` reports, the tracer's drop log fills, findings appear; keys sort, select, pause
  * and show help; a resize re-lays out; NO_COLOR and TERM=screen/linux render. After q, Ctrl-C,
- * SIGTERM and SIGHUP the terminal is restored and no BPF program, map, link, qdisc or filter
- * is left. Without a terminal, or without root, it says so (one line), or samples alone.
+ * SIGTERM, SIGHUP and an uncaught exception the terminal is restored and no BPF program, map,
+ * link, qdisc or filter is left. A burst into a stalled listener, over before the next tick,
+ * shows there as Peak beside an empty queue. Without a terminal, or without root, it says so
+ * (one line), or samples alone.
  */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   bpfHeldBy,
@@ -30,6 +36,8 @@ const tools = ["tmux", "ip", "ss", "tc", "bpftool", "setpriv", "pgrep"];
 const skip = missing(isRoot && tools.every(hasTool), `root with ${tools.join(", ")}`);
 
 const PORT = 8080;
+/** Preloaded with NODE_OPTIONS: throws from a timer once its trigger file exists. */
+const THROW_PRELOAD = fileURLToPath(new URL("../helpers/throw-when-file.cjs", import.meta.url));
 /** The escape that starts an SGR sequence (capture-pane -e keeps them). */
 const ESC = String.fromCharCode(27);
 let namespaces: string[] = [];
@@ -99,11 +107,32 @@ async function synqPid(pane: TmuxPane): Promise<number> {
   throw new Error("synq did not start");
 }
 
-/** Accept queue depth and backlog of the listener as `ss -Hltn` shows them (Recv-Q/Send-Q). */
-function ssQueue(ns: string): string {
-  const line = inNetns(ns, "ss", ["-Hltn", `sport = :${PORT}`]).trim();
+/** Accept queue depth and backlog of a listener as `ss -Hltn` shows them (Recv-Q/Send-Q). */
+function ssQueueOn(ns: string, port: number): string {
+  const line = inNetns(ns, "ss", ["-Hltn", `sport = :${port}`]).trim();
   const [, recvQ, sendQ] = line.split(/\s+/);
   return `${recvQ}/${sendQ}`;
+}
+
+const ssQueue = (ns: string) => ssQueueOn(ns, PORT);
+
+/** The Accept q depth/backlog and the Peak of the 127.0.0.1:`port` row, as drawn; null if absent. */
+function queueAndPeak(
+  screen: string,
+  port: number,
+): { depth: number; backlog: number; peak: string } | null {
+  const local = `127.0.0.1:${port} `;
+  const line = screen.split("\n").find((l) => l.includes(local));
+  if (line === undefined) return null;
+  // The cells after the address, without the box's right border.
+  const cells = line
+    .slice(line.indexOf(local) + local.length)
+    .trim()
+    .split(/\s+/)
+    .filter((c) => c !== "│" && c !== "x");
+  const queue = cells.map((c) => /^(\d+)\/(\d+)$/.exec(c)).find((m) => m !== null);
+  if (!queue) return null;
+  return { depth: Number(queue[1]), backlog: Number(queue[2]), peak: cells.at(-1) as string };
 }
 
 const listenerRow = (screen: string) =>
@@ -278,6 +307,95 @@ describe.skipIf(skip)("synq watch in a terminal", () => {
       expect(ingressFilters(ns, "lo").filter((f) => /bpf/.test(f))).toEqual([]);
     });
   }
+
+  it("a burst drained before the next tick: that tick shows the queue empty and Peak 39–41; a quiet listener Peak 0", async () => {
+    const ns = netns();
+    const [burstPort, controlPort] = [8081, 8082];
+    const scenario = await startScenario(ns, {
+      listeners: [
+        { address: "127.0.0.1", port: burstPort, backlog: 64 },
+        { address: "127.0.0.1", port: controlPort, backlog: 64 },
+      ],
+      settleMs: 0,
+    });
+    scenarios.push(scenario);
+    const pane = watch(["--netns", ns], { width: 100, height: 30 });
+    const quiet = (s: string) => {
+      const b = queueAndPeak(s, burstPort);
+      return b !== null && b.depth === 0 && b.peak === "0";
+    };
+    await pane.waitFor((s) => /tracing: /.test(s) && quiet(s), "the tracer and both listeners");
+    // A tick can fall inside the burst (it then shows the queue filling, and the drain's
+    // tick sees no burst): only a burst that falls between two ticks is judged, and a tick
+    // comes every second while the burst takes a few hundred milliseconds.
+    let judged: {
+      burst: ReturnType<typeof queueAndPeak>;
+      control: ReturnType<typeof queueAndPeak>;
+    } | null = null;
+    for (let attempt = 0; attempt < 5 && judged === null; attempt++) {
+      await pane.waitFor(quiet, "the burst listener quiet again");
+      const { connected, accepted } = await scenario.burst("127.0.0.1", burstPort, 40, 300);
+      expect(connected).toBe(40);
+      expect(accepted).toBe(40);
+      expect(ssQueueOn(ns, burstPort)).toBe("0/64");
+      if (!quiet(pane.screen())) continue; // a tick was drawn during the burst
+      const shown = await pane.waitFor((s) => !quiet(s), "the tick after the burst");
+      const b = queueAndPeak(shown, burstPort);
+      if (b === null || b.depth !== 0) continue; // that tick sampled during the burst
+      judged = { burst: b, control: queueAndPeak(shown, controlPort) };
+    }
+    expect(judged, "a burst between two ticks").not.toBeNull();
+    expect(judged?.burst?.depth).toBe(0);
+    const peak = Number(judged?.burst?.peak);
+    expect(peak).toBeGreaterThanOrEqual(39);
+    expect(peak).toBeLessThanOrEqual(41);
+    expect(judged?.control).toEqual({ depth: 0, backlog: 64, peak: "0" });
+    pane.keys("q");
+    await expectRestored(pane);
+  });
+
+  it("after an uncaught exception: restores the terminal, removes the tracer, qdisc and filters, says so in one line", async () => {
+    const ns = netns();
+    const before = qdiscKinds(ns, "lo");
+    await listen(ns);
+    const dir = mkdtempSync(join(tmpdir(), "synq-watch-throw-"));
+    const trigger = join(dir, "throw");
+    try {
+      const pane = watch(["--netns", ns, "--strategy", "tc", "--tc-hook", "clsact"], {
+        env: {
+          NODE_OPTIONS: `--require ${THROW_PRELOAD}`,
+          SYNQ_TEST_THROW_WHEN: trigger,
+        },
+      });
+      await pane.waitFor(
+        (s) => s.includes("tracing: tc (clsact on lo)") && listenerRow(s) !== "",
+        "the dashboard, tracing",
+      );
+      const held = bpfHeldBy(await synqPid(pane));
+      expect(qdiscKinds(ns, "lo")).toContain("clsact");
+      writeFileSync(trigger, "");
+      await pane.waitFor((s) => /synq-exit=\d+/.test(s), "synq to exit");
+      const code = pane.exitCode();
+      expect(code).not.toBe(0);
+      await expectRestored(pane, code as number);
+      const screen = pane.screen();
+      const lines = screen
+        .trimEnd()
+        .split("\n")
+        .filter((l) => l.startsWith("synq: "));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^synq: unexpected error: thrown from a timer by the test preload; /,
+      );
+      // One line: no stack trace.
+      expect(screen).not.toMatch(/^\s+at /m);
+      await expectReleased(held);
+      expect(qdiscKinds(ns, "lo")).toEqual(before);
+      expect(ingressFilters(ns, "lo").filter((f) => /bpf/.test(f))).toEqual([]);
+    } finally {
+      if (existsSync(dir)) rmSync(dir, { recursive: true });
+    }
+  });
 
   it("after a failed poll (its namespace deleted): restores the terminal, removes the tracer, says why in one line", async () => {
     const ns = netns();
