@@ -18,19 +18,15 @@ export interface TickSources {
 export class PollLoop {
   private stopped = false;
   private wake: (() => void) | null = null;
-  private readonly stopping: Promise<null>;
-  private endStopping: () => void = () => {};
+  /** Ends the wait for the current tick's data (set only while a tick is taken). */
+  private interrupt: (() => void) | null = null;
 
   constructor(
     private readonly sources: TickSources,
     private readonly intervalMs: number,
     private readonly onTick: (input: TickInput) => void,
     private readonly nowMs: () => number = () => performance.now(),
-  ) {
-    this.stopping = new Promise((resolve) => {
-      this.endStopping = () => resolve(null);
-    });
-  }
+  ) {}
 
   /** Takes one tick's data. */
   async tick(): Promise<TickInput> {
@@ -52,9 +48,13 @@ export class PollLoop {
     while (!this.stopped) {
       const started = this.nowMs();
       // stop() does not wait for a sample in progress (seconds at 10,000 listeners).
-      const ticking = this.tick();
-      ticking.catch(() => {});
-      const input = await Promise.race([ticking, this.stopping]);
+      // Not Promise.race with one promise pending for the whole run: each race would leave a
+      // reaction on it that keeps that tick's data (every listener row) for good.
+      const input = await new Promise<TickInput | null>((resolve, reject) => {
+        this.interrupt = () => resolve(null);
+        this.tick().then(resolve, reject);
+      });
+      this.interrupt = null;
       if (input === null || this.stopped) break;
       this.onTick(input);
       await this.sleep(this.intervalMs - (this.nowMs() - started));
@@ -64,7 +64,7 @@ export class PollLoop {
   /** Ends the loop after the current tick (the sleep ends at once). */
   stop(): void {
     this.stopped = true;
-    this.endStopping();
+    this.interrupt?.();
     this.wake?.();
   }
 
