@@ -8,7 +8,7 @@ import { parserThroughput } from "./parser-throughput.js";
 import { startup } from "./startup.js";
 import { kernelAndTools, statusAtScale } from "./status-at-scale.js";
 import { statusNetnsScale } from "./status-netns-scale.js";
-import { watchCpu, watchResponsiveness } from "./watch-responsiveness.js";
+import { watchCpu, watchResponsiveness, watchRss } from "./watch-responsiveness.js";
 
 const results: Record<string, unknown> = { machine: kernelAndTools() };
 results.parsers = parserThroughput();
@@ -33,6 +33,9 @@ if (process.getuid?.() === 0) {
   const c = await watchCpu();
   console.log(JSON.stringify(c));
   results.watch_cpu_1000 = c;
+  const m = await watchRss();
+  console.log(JSON.stringify(m));
+  results.watch_rss_1000 = m;
   const e = await exportScrape(10_000, 100_000);
   console.log(JSON.stringify(e));
   results.export_scrape_10000x100000 = e;

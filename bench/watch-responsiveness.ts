@@ -6,7 +6,9 @@
  * thread. The whole tick runs as in synq: the poll loop, the frame model, and blessed drawing
  * every frame at 80×24 into a stand-in terminal. CPU: a real `synq watch` in tmux (80×24) over
  * 1,000 listeners at the default 1 s interval, its user + system time over 30 s of wall time
- * from /proc/PID/stat, every thread included (budget ≤ 0.10 core).
+ * from /proc/PID/stat, every thread included (budget ≤ 0.10 core). Memory: the same real
+ * `synq watch --no-trace`, its RSS each minute for 10 minutes (budget ≤ 5 % growth from the
+ * first minute to the tenth).
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -127,21 +129,34 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** A real `synq watch` in tmux (80×24) over `ns` with `args`: `fn` gets its pid once it draws. */
+async function withRealWatch<T>(
+  ns: string,
+  args: readonly string[],
+  fn: (pid: number) => Promise<T>,
+): Promise<T> {
+  const pane = startInTmux([process.execPath, BIN, "watch", "--netns", ns, ...args], {
+    env: { TERM: "xterm-256color" },
+  });
+  try {
+    const sh = Number(pane.format("#{pane_pid}"));
+    let pid: number | undefined;
+    for (let i = 0; i < 100 && pid === undefined; i++) {
+      pid = childrenOf(sh)[0];
+      await sleep(100);
+    }
+    if (pid === undefined) throw new Error("synq watch did not start");
+    await pane.waitFor((s) => /Listeners \d+\/\d+/.test(s), "the dashboard");
+    return await fn(pid);
+  } finally {
+    pane.kill();
+  }
+}
+
 /** A real `synq watch` over `listeners` listeners in tmux: its CPU use in cores. */
 export async function watchCpu(listeners = 1_000, seconds = 30) {
-  return atScale(listeners, 0, async ({ ns }) => {
-    const pane = startInTmux([process.execPath, BIN, "watch", "--netns", ns, "--no-trace"], {
-      env: { TERM: "xterm-256color" },
-    });
-    try {
-      const sh = Number(pane.format("#{pane_pid}"));
-      let pid: number | undefined;
-      for (let i = 0; i < 100 && pid === undefined; i++) {
-        pid = childrenOf(sh)[0];
-        await sleep(100);
-      }
-      if (pid === undefined) throw new Error("synq watch did not start");
-      await pane.waitFor((s) => /Listeners \d+\/\d+/.test(s), "the dashboard");
+  return atScale(listeners, 0, ({ ns }) =>
+    withRealWatch(ns, ["--no-trace"], async (pid) => {
       await sleep(3000); // past start-up
       const hz = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
       const t0 = performance.now();
@@ -155,13 +170,49 @@ export async function watchCpu(listeners = 1_000, seconds = 30) {
         cores: Math.round(cores * 1000) / 1000,
         budget: 0.1,
       };
-    } finally {
-      pane.kill();
-    }
-  });
+    }),
+  );
+}
+
+/** Resident set size of a process (KiB), every thread's memory included (/proc/PID/status). */
+function rssKiB(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!m) throw new Error(`no VmRSS for ${pid}`);
+  return Number(m[1]);
+}
+
+/**
+ * A real `synq watch --no-trace` over `listeners` listeners at the default 1 s interval: its
+ * RSS each minute for `minutes` minutes, and the growth from the first minute to the last
+ * (budget ≤ 5 %). Without the tracer, as the CPU figure: a tracer's programs are global, and
+ * tests running beside the benchmark check that none are left.
+ */
+export async function watchRss(listeners = 1_000, minutes = 10) {
+  return atScale(listeners, 0, ({ ns }) =>
+    withRealWatch(ns, ["--no-trace"], async (pid) => {
+      const perMinuteMiB: number[] = [];
+      for (let i = 1; i <= minutes; i++) {
+        await sleep(60_000);
+        perMinuteMiB.push(Math.round((rssKiB(pid) / 1024) * 10) / 10);
+      }
+      const first = perMinuteMiB[0] as number;
+      const last = perMinuteMiB.at(-1) as number;
+      return {
+        listeners,
+        intervalSeconds: 1,
+        perMinuteMiB,
+        growth: Math.round((last / first - 1) * 1000) / 1000,
+        budget: 0.05,
+      };
+    }),
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await watchResponsiveness()));
-  console.log(JSON.stringify(await watchCpu()));
+  // `rss` alone: the 10-minute memory run by itself.
+  if (process.argv[2] !== "rss") {
+    console.log(JSON.stringify(await watchResponsiveness()));
+    console.log(JSON.stringify(await watchCpu()));
+  }
+  console.log(JSON.stringify(await watchRss()));
 }
