@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import type { Status } from "../../../src/model/status.js";
 import type { TickInput } from "../../../src/watch/frame-model.js";
@@ -71,5 +73,37 @@ describe("PollLoop", () => {
     const t = await loop.tick();
     expect(t.drops).toEqual([]);
     expect(t.lost).toBeNull();
+  });
+});
+
+/** V8's garbage collector on demand (the flag can be set at run time; gc is then global). */
+function forceGc(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
+describe("PollLoop over a long run", () => {
+  it("keeps no tick's sample once the next ticks have replaced it", async () => {
+    const samples: WeakRef<object>[] = [];
+    const fresh: StatusSampler = {
+      sample() {
+        // A sample of its own each tick, as the sampling thread sends one.
+        const rows = problemRows(status).map((r) => ({ ...r }));
+        samples.push(new WeakRef(rows));
+        return Promise.resolve({ status, rows });
+      },
+      close: async () => {},
+    };
+    let ticks = 0;
+    let kept: boolean[] = [];
+    const loop = new PollLoop({ sampler: fresh, trace: null }, 1, () => {
+      if (++ticks < 12) return;
+      // While the loop still runs, the first ten ticks' rows must be collectable.
+      forceGc();
+      kept = samples.slice(0, 10).map((ref) => ref.deref() !== undefined);
+      loop.stop();
+    });
+    await loop.run();
+    expect(kept).toEqual(Array(10).fill(false));
   });
 });
