@@ -19,6 +19,16 @@ export interface FamilyHead {
 }
 
 /** Label name → value, in the order they are written. */
+/** A gauge's head. */
+export const gauge = (name: string, help: string): FamilyHead => ({ name, type: "gauge", help });
+
+/** A counter's head. */
+export const counter = (name: string, help: string): FamilyHead => ({
+  name,
+  type: "counter",
+  help,
+});
+
 export type Labels = Readonly<Record<string, string>>;
 
 /** About the size of each chunk, in UTF-16 code units. */
@@ -78,6 +88,12 @@ export class ExpositionWriter {
   /** One sample of the current family; `labels` is a labelSet() (written as given). */
   sample(name: string, labels: string, value: number): void {
     this.pending += `${name}${labels} ${formatValue(value)}\n`;
+  }
+
+  /** A family of one unlabelled sample. */
+  single(head: FamilyHead, value: number): void {
+    this.family(head);
+    this.sample(head.name, "", value);
   }
 
   /** Whether a chunk's worth is pending. */

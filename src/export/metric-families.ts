@@ -1,6 +1,6 @@
 import type { Status } from "../model/status.js";
 import { COUNTER_METRICS, sysctlMetricName } from "./counter-metrics.js";
-import { type FamilyHead, labelSet, type Renderer } from "./exposition-writer.js";
+import { type FamilyHead, gauge, labelSet, type Renderer } from "./exposition-writer.js";
 import { listenerLabels } from "./listener-labels.js";
 import { selectListeners } from "./max-series.js";
 
@@ -17,8 +17,6 @@ export interface FamilyOptions {
   /** --max-series: at most this many listener series (see max-series.ts); null: all. */
   maxSeries?: number | null;
 }
-
-const gauge = (name: string, help: string): FamilyHead => ({ name, type: "gauge", help });
 
 const DEPTH = gauge(
   "synq_listener_accept_queue_depth",
@@ -166,25 +164,21 @@ export function statusFamilies(
     w.family(FINDING);
     for (const [labels, count] of findings) w.sample(FINDING.name, labels, count);
 
-    const single = (head: FamilyHead, value: number) => {
-      w.family(head);
-      w.sample(head.name, "", value);
-    };
-    single(
+    w.single(
       gauge(
         "synq_listeners_omitted",
         "Listeners whose series --max-series left out of this collection (0 without it); problems are kept first.",
       ),
       omitted,
     );
-    single(
+    w.single(
       gauge(
         "synq_namespaces_skipped",
         "Namespaces selected but not read: they went away while synq read them.",
       ),
       status.skippedNamespaces?.length ?? 0,
     );
-    single(
+    w.single(
       gauge(
         "synq_collection_duration_seconds",
         "Seconds the collection took (namespaces, sockets, owners, counters, sysctls).",

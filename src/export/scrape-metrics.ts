@@ -3,7 +3,7 @@
  * shared by many scrapes, or older than the scrape when it missed its deadline): how old the
  * collection served is, the scrape errors so far by cause, and the process's memory and CPU.
  */
-import { type FamilyHead, labelSet, type Renderer } from "./exposition-writer.js";
+import { counter, gauge, labelSet, type Renderer } from "./exposition-writer.js";
 
 /**
  * Why a scrape did not get a fresh collection: `timeout`, the collection did not finish within
@@ -37,17 +37,10 @@ export interface ScrapeFacts {
 
 const START_SECONDS = Math.round(Date.now() / 1000 - process.uptime());
 
-const gauge = (name: string, help: string): FamilyHead => ({ name, type: "gauge", help });
-const counter = (name: string, help: string): FamilyHead => ({ name, type: "counter", help });
-
 /** The scrape's own families, written after the collection's. */
 export function scrapeFamilies(facts: ScrapeFacts): Renderer {
   return function* (w) {
-    const single = (head: FamilyHead, value: number) => {
-      w.family(head);
-      w.sample(head.name, "", value);
-    };
-    single(
+    w.single(
       gauge(
         "synq_collection_age_seconds",
         "Seconds since the collection in this scrape completed: near 0, unless the scrape timed out and got the last complete one.",
@@ -62,16 +55,17 @@ export function scrapeFamilies(facts: ScrapeFacts): Renderer {
     for (const cause of SCRAPE_ERROR_CAUSES) {
       w.sample(errors.name, labelSet({ cause }), facts.errors.count(cause));
     }
-    single(
+    if (w.full) yield w.take();
+    w.single(
       gauge("process_resident_memory_bytes", "Resident memory size in bytes."),
       process.memoryUsage.rss(),
     );
     const cpu = process.cpuUsage();
-    single(
+    w.single(
       counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds."),
       (cpu.user + cpu.system) / 1e6,
     );
-    single(
+    w.single(
       gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds."),
       START_SECONDS,
     );

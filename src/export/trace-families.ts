@@ -85,11 +85,7 @@ export function traceFamilies(r: TraceReading): Renderer {
       w.sample(drops.name, set, count);
       if (w.full) yield w.take();
     }
-    const single = (head: FamilyHead, value: number) => {
-      w.family(head);
-      w.sample(head.name, "", value);
-    };
-    single(
+    w.single(
       {
         name: "synq_trace_lost_records_total",
         type: "counter",
@@ -97,7 +93,7 @@ export function traceFamilies(r: TraceReading): Renderer {
       },
       r.lost,
     );
-    single(
+    w.single(
       {
         name: "synq_trace_unattributed_drops_total",
         type: "counter",
