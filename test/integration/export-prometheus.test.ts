@@ -2,7 +2,8 @@
  * synq export as Prometheus sees it: Debian's prometheus (2.42) scrapes synq over HTTP, and
  * over TLS with basic auth, once a second; what it stored equals what the kernel shows in the
  * namespace (ss, nstat) once a connection flood has settled, and scrapes `synq export --trace`
- * of another namespace, whose exact drop counts it stores equal to nstat's. Also promtool,
+ * of two more namespaces (one with SYN cookies off), whose exact drop counts it stores equal to
+ * nstat's (ListenOverflows, TCPReqQFullDrop). Also promtool,
  * OpenMetrics, a silent client beside a scrape, and --all-netns over namespaces made here.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
@@ -156,6 +157,10 @@ describe.skipIf(skip)("synq export scraped by Prometheus", () => {
   let traced: RunningExport | undefined;
   let tracedOverflowsBefore = 0;
   let tracedKernel: Awaited<ReturnType<typeof settled>>;
+  // The traced export's second namespace: SYN cookies off, its SYN queue flooded.
+  let synNs = "";
+  let synListener: RunningScenario | undefined;
+  let synFull = { before: 0, after: 0, at: 0 };
 
   beforeAll(async () => {
     ns = createNetns("synq-exphttp");
@@ -194,10 +199,25 @@ describe.skipIf(skip)("synq export scraped by Prometheus", () => {
       ],
       settleMs: 200,
     });
+    synNs = createNetns("synq-expsyn");
+    setNetnsSysctl(synNs, "net.ipv4.tcp_syncookies", 0);
+    synListener = await startScenario(synNs, {
+      listeners: [{ address: "127.0.0.1", port: 8080, backlog: 4 }],
+      settleMs: 200,
+    });
     // Serving means attached: synq loads the tracer before it listens.
     traced = await startExport([
-      ...["--netns", traceNs, "--listen", `127.0.0.1:${await freePort()}`, "--trace"],
+      ...["--netns", traceNs, "--netns", synNs],
+      ...["--listen", `127.0.0.1:${await freePort()}`, "--trace"],
     ]);
+    const reqQFull = () => nstat(synNs).get("TcpExtTCPReqQFullDrop") ?? 0;
+    synFull.before = reqQFull();
+    const synFlood = await startScenario(synNs, {
+      rawSyns: [{ src: "192.0.2.9", dst: "127.0.0.1", dport: 8080, count: 20 }],
+      settleMs: 300,
+    });
+    await synFlood.stop();
+    synFull = { ...synFull, after: reqQFull(), at: Date.now() / 1000 };
     tracedOverflowsBefore = nstat(traceNs).get("TcpExtListenOverflows") ?? 0;
     const tracedFlood = await startScenario(traceNs, {
       connect: [
@@ -276,8 +296,10 @@ describe.skipIf(skip)("synq export scraped by Prometheus", () => {
     for (const server of [plain, tls, traced]) await server?.stop();
     await scenario?.stop();
     await traceListeners?.stop();
+    await synListener?.stop();
     deleteNetns(ns);
     if (traceNs) deleteNetns(traceNs);
+    if (synNs) deleteNetns(synNs);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -367,6 +389,23 @@ describe.skipIf(skip)("synq export scraped by Prometheus", () => {
       expect(Number(one[0]?.value[1]), labels.port).toBeGreaterThan(0);
     }
     expect(kernelNow(traceNs).overflows).toBe(tracedKernel.overflows);
+  });
+
+  it("stores synq_trace_drops_total of syn-queue-full equal to the TCPReqQFullDrop delta (tcp_syncookies=0)", async () => {
+    await until(
+      promPort,
+      `timestamp(synq_netns_listen_overflows_total{job="synq-trace",netns="${synNs}"})`,
+      (s) => Number(s[0]?.value[1]) > synFull.at,
+      `a synq-trace scrape after the SYN flood ${promLog}`,
+    );
+    const delta = synFull.after - synFull.before;
+    expect(delta).toBeGreaterThan(10);
+    const full = await query(
+      promPort,
+      `sum(synq_trace_drops_total{job="synq-trace",netns="${synNs}",reason="syn-queue-full"})`,
+    );
+    expect(full.map((s) => Number(s.value[1]))).toEqual([delta]);
+    expect(nstat(synNs).get("TcpExtTCPReqQFullDrop") ?? 0).toBe(synFull.after);
   });
 
   it("refuses a request without the right credentials with 401 and nothing else", async () => {
