@@ -22,6 +22,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { ltsNode } from "./lts-node.mjs";
+import { blessedPatches } from "./release-blessed.mjs";
 
 process.chdir(fileURLToPath(new URL("..", import.meta.url)));
 const require = createRequire(import.meta.url);
@@ -62,22 +63,6 @@ const releasePieces = {
     );
   },
 };
-// blessed loads its widgets by name, require("./widgets/" + file): esbuild bundles every file
-// that pattern can match, under names with their ".js", so the name asked for gets its ".js".
-const blessedWidgets = {
-  name: "blessed-widgets",
-  setup(b) {
-    b.onLoad({ filter: /[/\\]blessed[/\\]lib[/\\]widget\.js$/ }, (args) => {
-      const source = readFileSync(args.path, "utf8");
-      const contents = source.replace(
-        "require('./widgets/' + file)",
-        "require('./widgets/' + file + '.js')",
-      );
-      if (contents === source) throw new Error("blessed/lib/widget.js: its widget require moved");
-      return { contents, loader: "js" };
-    });
-  },
-};
 const common = {
   bundle: true,
   platform: "node",
@@ -88,7 +73,7 @@ const common = {
   // blessed's Terminal widget (which synq watch does not use) requires term.js and pty.js
   // when one is made; the bundle keeps every other widget blessed loads by name.
   external: ["typescript", "term.js", "pty.js"],
-  plugins: [releasePieces, blessedWidgets],
+  plugins: [releasePieces, blessedPatches],
   logLevel: "warning",
   // import.meta is empty in CommonJS: the code reaching it (the npm install's ways to find
   // package.json, koffi and the worker's file) never runs in the executable.

@@ -24,9 +24,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { capturesOf, FIXTURES } from "../helpers/fixtures.js";
+import { createNetns, deleteNetns, startScenario } from "../helpers/netns.js";
 import { expectOneLineErrorBothWays } from "../helpers/one-line-error.js";
 import { hasTool, isRoot, missing } from "../helpers/prerequisites.js";
 import type { SynqRun } from "../helpers/run-synq.js";
+import { startInTmux } from "../helpers/tmux.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const VERSION = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
@@ -35,9 +37,10 @@ const LIB = join(ROOT, "release", "lib");
 const PIECES = ["acceptq.bpf.o", "koffi.node", "libbpf.so.1", "syncookie.bpf.o"];
 const BIN_RUN = join(ROOT, "bin", "run.js");
 
+const tools = ["unshare", "strace", "tmux", "ip"];
 const skip = missing(
-  existsSync(EXECUTABLE) && isRoot && hasTool("unshare") && hasTool("strace"),
-  `root, unshare, strace and ${EXECUTABLE} (npm run release)`,
+  existsSync(EXECUTABLE) && isRoot && tools.every(hasTool),
+  `root, ${tools.join(", ")} and ${EXECUTABLE} (npm run release)`,
 );
 
 const scratch = mkdtempSync(join(tmpdir(), "synq-release-"));
@@ -307,5 +310,31 @@ describe.skipIf(skip)("the single executable", () => {
       b = answer(npm(args));
     }
     expect(a).toEqual(b);
+  });
+
+  it("draws synq watch with the system's terminfo entry (ncurses 6's 32-bit format), and q ends it", async () => {
+    // Debian's xterm-256color has a number above 32767 (pairs), so ncurses writes it in its
+    // extended format; blessed's own copies, its fallback, are not in the executable.
+    const ns = createNetns("synq-sea-watch");
+    const listener = await startScenario(ns, {
+      listeners: [{ address: "127.0.0.1", port: 8080, backlog: 4 }],
+      settleMs: 0,
+    });
+    const pane = startInTmux([EXECUTABLE, "watch", "--netns", ns, "--no-trace"], {
+      env: { TERM: "xterm-256color", TMPDIR: freshDir() },
+    });
+    try {
+      const screen = await pane.waitFor((s) => s.includes("127.0.0.1:8080"), "the listener table");
+      expect(screen).toMatch(/Listeners 1\/1/);
+      expect(screen).toMatch(/127\.0\.0\.1:8080 +\S+ +0\/4 /);
+      pane.keys("q");
+      await pane.waitFor((s) => /synq-exit=\d+/.test(s), "synq to exit");
+      expect(pane.exitCode(), pane.screen()).toBe(0);
+      expect(pane.format("#{alternate_on}")).toBe("0");
+    } finally {
+      pane.kill();
+      await listener.stop();
+      deleteNetns(ns);
+    }
   });
 });
