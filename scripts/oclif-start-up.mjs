@@ -1,0 +1,98 @@
+// What @oclif/core costs every run of synq before a command starts, and what both bundles
+// (scripts/build.mjs, scripts/release.mjs) leave out of it. Each change keeps oclif's behaviour
+// and fails the build if the source it changes moved. Figures: bench/README.md, "Start-up".
+import { readFileSync } from "node:fs";
+
+// 1. Packages oclif requires as it loads but that a run of synq never calls, or only in rare
+// cases: tinyglobby (finding commands by file pattern; synq lists them explicitly), minimatch
+// (filtering plugins; synq has none), lilconfig (an rc file, read only when no package.json
+// is given; synq always gives it) and debug (DEBUG=… tracing). oclif gets stand-ins that load
+// the real package on first use. debug's is the real debug whenever DEBUG is set (read as
+// oclif loads, when debug itself would read it), and otherwise makes debuggers that print
+// nothing, which is all debug's do without DEBUG (oclif never calls debug.enable).
+const onFirstUse = (name) => `let real;
+const load = () => (real ??= require(${JSON.stringify(name)}));
+module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });`;
+const standIns = {
+  tinyglobby: onFirstUse("tinyglobby"),
+  minimatch: onFirstUse("minimatch"),
+  lilconfig: onFirstUse("lilconfig"),
+  debug: `module.exports = process.env.DEBUG
+  ? require("debug")
+  : (namespace) => Object.assign(function disabled() {}, { namespace, enabled: false });`,
+};
+
+// 2. oclif sorts the commands with String.prototype.localeCompare, whose first call builds
+// ICU's set of available collator locales: ~17 % of `synq --help`'s instructions. For ids of
+// lowercase letters, digits and hyphens (every synq command's; test/unit/oclif-start-up.test.ts
+// checks both) localeCompare's order is code-point order, so those are compared directly.
+const sortByLocale = ".sort((a, b) => a.id.localeCompare(b.id));";
+const sortById = `.sort((a, b) => /^[a-z0-9-]*$/.test(a.id) && /^[a-z0-9-]*$/.test(b.id)
+                ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+                : a.id.localeCompare(b.id));`;
+
+// 3. oclif's help passes every description, summary and example through ejs, which compiles
+// each into a function: ~3 % of `synq --help`. A text with neither "<%" nor "%>" holds no ejs
+// tag, and ejs renders it as it is; only texts with one go to ejs.
+const renderEveryText = "        return ejs.render(t, context);";
+const renderTemplates = `        return t.includes("<%") || t.includes("%>") ? ejs.render(t, context) : t;`;
+
+// 4. ansis writes ESC and U+009B raw in a regular expression, and esbuild keeps them: one
+// character outside ASCII makes V8 hold the whole bundle as a two-byte string, decoded from
+// UTF-8 at every start (the single executable's script is one string of ~2.7 MB).
+const CSI = "\u009b";
+
+const patches = [
+  {
+    file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin\.js$/,
+    from: sortByLocale,
+    to: sortById,
+  },
+  {
+    file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]help[/\\]util\.js$/,
+    from: renderEveryText,
+    to: renderTemplates,
+  },
+  { file: /[/\\]ansis[/\\]index\.js$/, from: CSI, to: "\\x9b" },
+];
+
+function patched(path, from, to) {
+  const source = readFileSync(path, "utf8");
+  if (!source.includes(from)) throw new Error(`${path}: changed, cannot patch:\n${from}`);
+  return source.replaceAll(from, to);
+}
+
+/** The esbuild plugin. */
+export const oclifStartUp = {
+  name: "oclif-start-up",
+  setup(b) {
+    const filter = new RegExp(`^(${Object.keys(standIns).join("|")})$`);
+    b.onResolve({ filter }, (args) =>
+      /[/\\]@oclif[/\\]core[/\\]/.test(args.importer)
+        ? { path: args.path, namespace: "oclif-stand-in", pluginData: args.resolveDir }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "oclif-stand-in" }, (args) => ({
+      contents: standIns[args.path],
+      loader: "js",
+      // The stand-in's own require of the package resolves from oclif's directory.
+      resolveDir: args.pluginData,
+    }));
+    for (const { file, from, to } of patches) {
+      b.onLoad({ filter: file }, (args) => ({
+        contents: patched(args.path, from, to),
+        loader: "js",
+      }));
+    }
+  },
+};
+
+/** Throws unless `text` (a bundle) is ASCII, naming where it is not. */
+export function assertAscii(text, name) {
+  for (let at = 0; at < text.length; at++) {
+    if (text.charCodeAt(at) > 0x7f) {
+      const around = JSON.stringify(text.slice(Math.max(0, at - 40), at + 10));
+      throw new Error(`${name}: a character outside ASCII at ${at}: ${around}`);
+    }
+  }
+}
