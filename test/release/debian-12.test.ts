@@ -28,9 +28,10 @@ import {
   socketsHelper,
   synqChecks,
 } from "../helpers/release-checks.js";
+import { startInTmux } from "../helpers/tmux.js";
 
 const CLONE = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
-const tools = ["debootstrap", "gcc", "ip", "dpkg-deb", "unshare"];
+const tools = ["debootstrap", "gcc", "ip", "dpkg-deb", "unshare", "tmux"];
 const skip = missing(
   isRoot && tools.every(hasTool) && releaseBuilt,
   `root, ${tools.join(", ")} and the release artifacts (npm run release)`,
@@ -105,6 +106,22 @@ describe.skipIf(skip)("Debian 12 minbase without Node.js", () => {
 
   describe("the single executable run directly", () => {
     synqChecks(() => root, SINGLE_IN_ROOT, 8200);
+
+    it("draws synq watch with Debian's terminfo entry of xterm-256color, and q ends it", async () => {
+      const env = { TERM: "xterm-256color" };
+      const pane = startInTmux(root.argvFor([SINGLE_IN_ROOT, "watch", "--no-trace"], env), { env });
+      try {
+        // The root's namespace may have no listener: the panels drawn are what is checked.
+        const screen = await pane.waitFor((s) => s.includes("Findings ("), "the dashboard");
+        expect(screen).toMatch(/Listeners .*\(sort: problems\)/);
+        expect(screen).toMatch(/Drop log/);
+        pane.keys("q");
+        await pane.waitFor((s) => /synq-exit=\d+/.test(s), "synq to exit");
+        expect(pane.exitCode(), pane.screen()).toBe(0);
+      } finally {
+        pane.kill();
+      }
+    });
   });
 
   it("man synq renders every command's flags", () => {
