@@ -1,9 +1,10 @@
 // `npm run release:check`: builds the release twice from this checkout and compares the builds.
 // release/lib/* and SHA256SUMS's other entries must be the same bytes, and so must the
-// bundle and the SEA blob, but for one part of the blob: V8's code cache, which V8 serializes
-// with the hash seed it picks at random for each process (see README, "Single executable").
-// The executables (node + blob) then differ only inside the blob's code cache. The second
-// build is left in release/.
+// bundle and the SEA blob, but for two parts of the blob: V8's code cache of the SEA's main
+// script (src/release/start.ts) and the synq.cache asset, V8's code cache of the bundle
+// (scripts/release-code-cache.cjs); V8 serializes both with the hash seed it picks at random
+// for each process (see README, "Single executable"). The executables (node + blob) then
+// differ only inside those two. The second build is left in release/.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +25,16 @@ function splitBlob(blob) {
   return [blob.subarray(0, at), length, blob.subarray(at + 8 + length)];
 }
 
+/**
+ * `assets` without the synq.cache asset's value (found by its content) and the u64 length
+ * before it, which differs too when the two caches' lengths do.
+ */
+function without(assets, cache) {
+  const at = assets.indexOf(cache);
+  if (at < 8) throw new Error("the SEA blob does not hold .build/synq.cache");
+  return Buffer.concat([assets.subarray(0, at - 8), assets.subarray(at + cache.length)]);
+}
+
 function build() {
   // The executable and lib/ only: the .deb (npm run release's second step) holds the same
   // executable, so it differs as the executable does; package.json's release:check builds it
@@ -41,23 +52,32 @@ try {
   const sums = (dir) => readFileSync(join(dir, "SHA256SUMS"), "utf8").trimEnd().split("\n");
   const [a, b] = [sums(first), sums("release")];
   const problems = [];
-  for (const file of [".build/synq.cjs", ...a.map((line) => line.split("  ")[1])]) {
+  for (const file of [
+    ".build/synq.cjs",
+    ".build/start.cjs",
+    ...a.map((line) => line.split("  ")[1]),
+  ]) {
     if (file.startsWith("synq-") || file.endsWith(".deb")) continue;
     if (!readFileSync(join(first, file)).equals(readFileSync(join("release", file))))
       problems.push(`${file} differs`);
   }
-  const [headA, cacheA, tailA] = splitBlob(readFileSync(join(first, ".build/sea.blob")));
-  const [headB, cacheB, tailB] = splitBlob(readFileSync(join("release", ".build/sea.blob")));
-  if (!headA.equals(headB) || !tailA.equals(tailB))
-    problems.push("the SEA blobs differ outside V8's code cache");
+  const [headA, cacheA, assetsA] = splitBlob(readFileSync(join(first, ".build/sea.blob")));
+  const [headB, cacheB, assetsB] = splitBlob(readFileSync(join("release", ".build/sea.blob")));
+  const bundleCacheA = readFileSync(join(first, ".build/synq.cache"));
+  const bundleCacheB = readFileSync(join("release", ".build/synq.cache"));
+  if (!headA.equals(headB)) problems.push("the SEA blobs differ before V8's code cache");
+  if (!without(assetsA, bundleCacheA).equals(without(assetsB, bundleCacheB)))
+    problems.push("the SEA blobs' assets differ outside synq.cache");
   if (problems.length) {
     process.stderr.write(`release-reproducible: ${problems.join("; ")}\n`);
     process.exit(1);
   }
   const same = a[0] === b[0];
   process.stdout.write(
-    `release-reproducible: lib/, the bundle and the SEA blob outside its code cache are the same bytes; ` +
-      `code caches ${cacheA} and ${cacheB} bytes; executables ${same ? "identical" : "differ in the code cache only"}\n`,
+    "release-reproducible: lib/, the bundle, start.cjs and the SEA blob outside its two code " +
+      `caches are the same bytes; start.cjs's code caches ${cacheA} and ${cacheB} bytes, the ` +
+      `bundle's (synq.cache) ${bundleCacheA.length} and ${bundleCacheB.length} bytes; ` +
+      `executables ${same ? "identical" : "differ in the code caches only"}\n`,
   );
 } finally {
   rmSync(first, { recursive: true, force: true });

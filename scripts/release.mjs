@@ -79,6 +79,10 @@ const common = {
   // import.meta is empty in CommonJS: the code reaching it (the npm install's ways to find
   // package.json, koffi and the worker's file) never runs in the executable.
   logOverride: { "empty-import-meta": "silent" },
+  // import() of built-ins (the bundle's lazy ones) as require(): src/release/start.ts runs the
+  // bundle as a vm.Script, where an import() needs a loader of Node's that still warns as
+  // experimental.
+  supported: { "dynamic-import": false },
   legalComments: "none",
   // A third less script for Node to decode and V8 to scan at every start (~7 % of the
   // instructions of `synq --help`). Names are not minified: class and function names read as
@@ -126,7 +130,23 @@ const main = await build({
 });
 // Node decodes the script from UTF-8 at every start; ASCII keeps it one byte a character.
 assertAscii(main.outputFiles[0].text, "the executable's bundle");
-writeFileSync(join(work, "synq.cjs"), main.outputFiles[0].contents);
+// An asset, compiled by src/release/start.ts as a function of CommonJS's module arguments.
+const wrapped = `(function (exports, require, module, __filename, __dirname) {${main.outputFiles[0].text}\n})`;
+writeFileSync(join(work, "synq.cjs"), wrapped);
+execFileSync(
+  node,
+  ["scripts/release-code-cache.cjs", join(work, "synq.cjs"), join(work, "synq.cache")],
+  {
+    stdio: ["ignore", "inherit", "inherit"],
+  },
+);
+await build({
+  ...common,
+  entryPoints: ["src/release/start.ts"],
+  write: true,
+  metafile: false,
+  outfile: join(work, "start.cjs"),
+});
 const inputs = Object.assign(
   {},
   ...[worker, sampleWorker, main].map((built) => built.metafile.inputs),
@@ -134,14 +154,18 @@ const inputs = Object.assign(
 writeFileSync(join(work, "metafile.json"), `${JSON.stringify({ inputs, outputs: {} })}\n`);
 
 const seaConfig = {
-  main: join(work, "synq.cjs"),
+  main: join(work, "start.cjs"),
   output: join(work, "sea.blob"),
   disableExperimentalSEAWarning: true,
-  // V8's compiled code for the bundle, made at build time: the executable skips compiling
-  // what a run uses (see README, "Single executable", for what this does to reproducibility).
+  // V8's compiled code for start.cjs, made at build time (the bundle's own code cache is the
+  // synq.cache asset; see README, "Single executable", for what both do to reproducibility).
   useCodeCache: true,
   useSnapshot: false,
-  assets: Object.fromEntries(files.map((file) => [file, join(lib, file)])),
+  assets: {
+    ...Object.fromEntries(files.map((file) => [file, join(lib, file)])),
+    "synq.cjs": join(work, "synq.cjs"),
+    "synq.cache": join(work, "synq.cache"),
+  },
 };
 writeFileSync(join(work, "sea-config.json"), `${JSON.stringify(seaConfig, null, 2)}\n`);
 execFileSync(node, ["--experimental-sea-config", join(work, "sea-config.json")], {
