@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Config, flush, Plugin, run } from "@oclif/core";
 import { failureOf } from "./cli-errors.js";
 import { COMMANDS } from "./index.js";
+import { outputWritten } from "./system/output-written.js";
 
 /** What oclif reads of package.json: name, version, and its `oclif` section. */
 export type PackageJson = ConstructorParameters<typeof Plugin>[0]["pjson"] & object;
@@ -60,14 +61,6 @@ export async function runCliWith(argv: string[], root: string, pjson: PackageJso
  * first.
  */
 export async function exitWhenWritten(): Promise<never> {
-  const written = (stream: NodeJS.WriteStream) =>
-    stream.writableLength === 0 || stream.destroyed
-      ? null
-      : new Promise((resolve) => {
-          stream.once("drain", resolve);
-          stream.once("close", resolve);
-          stream.once("error", resolve);
-        });
-  await Promise.all([written(process.stdout), written(process.stderr)]);
+  await Promise.all([outputWritten(process.stdout), outputWritten(process.stderr)]);
   process.exit();
 }
