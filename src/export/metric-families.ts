@@ -1,6 +1,6 @@
 import type { Status } from "../model/status.js";
 import { COUNTER_METRICS, sysctlMetricName } from "./counter-metrics.js";
-import { type FamilyHead, gauge, labelSet, type Renderer } from "./exposition-writer.js";
+import { counter, type FamilyHead, gauge, labelSet, type Renderer } from "./exposition-writer.js";
 import { listenerLabels } from "./listener-labels.js";
 import { selectListeners } from "./max-series.js";
 
@@ -34,11 +34,10 @@ const SYN_LIMIT = gauge(
   "synq_listener_syn_queue_limit",
   "Request sockets the kernel keeps before the SYN queue is full (inet_csk_reqsk_queue_is_full, by kernel version).",
 );
-const DROPS: FamilyHead = {
-  name: "synq_listener_drops_total",
-  type: "counter",
-  help: "SYNs and final ACKs the listener dropped since it started listening (sk_drops, INET_DIAG_SKMEMINFO).",
-};
+const DROPS = counter(
+  "synq_listener_drops_total",
+  "SYNs and final ACKs the listener dropped since it started listening (sk_drops, INET_DIAG_SKMEMINFO).",
+);
 const INFO = gauge(
   "synq_listener_info",
   'Always 1; process: "command/pid" of every process holding the socket, comma-separated ("" when not visible).',

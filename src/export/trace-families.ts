@@ -7,7 +7,7 @@
 import type { Reason } from "../model/trace-enums.js";
 import { AF_INET } from "../net/inet.js";
 import type { ListenerIdentity } from "../trace/event-layout.js";
-import { type FamilyHead, labelSet, type Renderer } from "./exposition-writer.js";
+import { counter, gauge, labelSet, type Renderer } from "./exposition-writer.js";
 import type { ListenerLabels } from "./listener-labels.js";
 
 /** A listener as the tracer keys it, with the label of its namespace. */
@@ -70,11 +70,10 @@ export function traceFamilies(r: TraceReading): Renderer {
   const labels = labelsBySocket([...r.drops, ...r.peaks]);
   const of = (l: NamedListener) => labels.get(`${l.netns}|${l.key.sockIno}`) as ListenerLabels;
   return function* (w) {
-    const drops: FamilyHead = {
-      name: "synq_trace_drops_total",
-      type: "counter",
-      help: "Connections dropped, by listener and reason, counted by the tracer's BPF maps (exact, never sampled) since synq export started.",
-    };
+    const drops = counter(
+      "synq_trace_drops_total",
+      "Connections dropped, by listener and reason, counted by the tracer's BPF maps (exact, never sampled) since synq export started.",
+    );
     const byLabels = new Map<string, number>();
     for (const d of r.drops) {
       const set = labelSet({ ...of(d), reason: d.reason });
@@ -86,26 +85,23 @@ export function traceFamilies(r: TraceReading): Renderer {
       if (w.full) yield w.take();
     }
     w.single(
-      {
-        name: "synq_trace_lost_records_total",
-        type: "counter",
-        help: "Trace records the ring buffer had no room for (the drop counters stay exact).",
-      },
+      counter(
+        "synq_trace_lost_records_total",
+        "Trace records the ring buffer had no room for (the drop counters stay exact).",
+      ),
       r.lost,
     );
     w.single(
-      {
-        name: "synq_trace_unattributed_drops_total",
-        type: "counter",
-        help: "Drops the tracer counted without a listener because its per-listener map was full (not in synq_trace_drops_total).",
-      },
+      counter(
+        "synq_trace_unattributed_drops_total",
+        "Drops the tracer counted without a listener because its per-listener map was full (not in synq_trace_drops_total).",
+      ),
       r.unattributed,
     );
-    const peak: FamilyHead = {
-      name: "synq_listener_accept_queue_peak",
-      type: "gauge",
-      help: "Deepest accept queue the tracer saw over the last --peak-window seconds (sk_ack_backlog on an inspected SYN or ACK); a scrape resets nothing.",
-    };
+    const peak = gauge(
+      "synq_listener_accept_queue_peak",
+      "Deepest accept queue the tracer saw over the last --peak-window seconds (sk_ack_backlog on an inspected SYN or ACK); a scrape resets nothing.",
+    );
     // One listener seen twice (never today) keeps its deepest.
     const deepest = new Map<string, number>();
     for (const p of r.peaks) {
@@ -117,11 +113,10 @@ export function traceFamilies(r: TraceReading): Renderer {
       w.sample(peak.name, set, depth);
       if (w.full) yield w.take();
     }
-    const info: FamilyHead = {
-      name: "synq_trace_info",
-      type: "gauge",
-      help: "The tracer synq export runs: its attach strategy and hook.",
-    };
+    const info = gauge(
+      "synq_trace_info",
+      "The tracer synq export runs: its attach strategy and hook.",
+    );
     w.family(info);
     w.sample(info.name, labelSet({ strategy: r.strategy, hook: r.hook }), 1);
   };
