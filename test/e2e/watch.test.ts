@@ -117,30 +117,17 @@ function ssQueueOn(ns: string, port: number): string {
 
 const ssQueue = (ns: string) => ssQueueOn(ns, PORT);
 
-/** The Accept q depth/backlog and the Peak of the 127.0.0.1:`port` row, as drawn; null if absent. */
-function queueAndPeak(
-  screen: string,
-  port: number,
-): { depth: number; backlog: number; peak: string } | null {
-  const local = `127.0.0.1:${port} `;
-  const line = screen.split("\n").find((l) => l.includes(local));
-  if (line === undefined) return null;
-  // The cells after the address, without the box's right border.
-  const cells = line
-    .slice(line.indexOf(local) + local.length)
-    .trim()
-    .split(/\s+/)
-    .filter((c) => c !== "│" && c !== "x");
-  const queue = cells.map((c) => /^(\d+)\/(\d+)$/.exec(c)).find((m) => m !== null);
-  if (!queue) return null;
-  return { depth: Number(queue[1]), backlog: Number(queue[2]), peak: cells.at(-1) as string };
-}
-
 /** A listener's row as drawn (found by its port), its numbers; null if absent. */
 function rowOf(
   screen: string,
   port: number,
-): { depth: number; backlog: number; synRecv: number; dropsPerSecond: number } | null {
+): {
+  depth: number;
+  backlog: number;
+  synRecv: number;
+  dropsPerSecond: number;
+  peak: string;
+} | null {
   const line = screen
     .split("\n")
     .find((l) => new RegExp(`:${port} `).test(l) && /\d+\/\d+/.test(l));
@@ -148,10 +135,26 @@ function rowOf(
   const cells = line.split(/\s+/);
   const at = cells.findIndex((c) => /^\d+\/\d+$/.test(c));
   const [depth, backlog] = (cells[at] as string).split("/").map(Number);
-  // Accept q, Fill, SYN-RECV (a `*` when shared), SYN lim, Fill, Drops, Drops/s.
+  // Accept q, Fill, SYN-RECV (a `*` when shared), SYN lim, Fill, Drops, Drops/s, Peak.
   const synRecv = Number.parseInt(cells[at + 2] as string, 10);
-  const rate = Number.parseFloat((cells[at + 7] ?? "").replace(/\/s$/, ""));
-  return { depth: depth as number, backlog: backlog as number, synRecv, dropsPerSecond: rate };
+  const rate = Number.parseFloat((cells[at + 6] ?? "").replace(/\/s$/, ""));
+  const peak = cells[at + 7] ?? "";
+  return {
+    depth: depth as number,
+    backlog: backlog as number,
+    synRecv,
+    dropsPerSecond: rate,
+    peak,
+  };
+}
+
+/** The Accept q depth/backlog and the Peak of a listener's row, as drawn; null if absent. */
+function queueAndPeak(
+  screen: string,
+  port: number,
+): { depth: number; backlog: number; peak: string } | null {
+  const row = rowOf(screen, port);
+  return row && { depth: row.depth, backlog: row.backlog, peak: row.peak };
 }
 
 /** The table's listener ports, top to bottom. */
