@@ -41,7 +41,9 @@ export function statusTargetOf(args: readonly string[]): NetnsTarget | null {
 export async function startEarly(args: readonly string[]): Promise<void> {
   const target = statusTargetOf(args);
   if (!target) return;
-  const { readSocketsAhead } = await import("./status/read-sockets.js");
+  const { readSocketsAhead, wantsSs } = await import("./status/read-sockets.js");
+  // Loaded now, so that the ss read below is spawned before oclif loads, not a turn later.
+  if (wantsSs()) await import("./status/read-sockets-ss.js");
   if (openFiles() < WORKER_FROM_OPEN_FILES) {
     readSocketsAhead(target);
     return;

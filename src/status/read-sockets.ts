@@ -8,7 +8,7 @@ import { findSocketOwners, ownersIn } from "../system/socket-owners.js";
 import { dumpSockets, type SocketReading, withOwners } from "./read-sockets-diag.js";
 
 /** Which way sockets are read: SYNQ_SOCKETS=ss forces `ss`, for comparison or old systems. */
-function wantsSs(): boolean {
+export function wantsSs(): boolean {
   return process.env.SYNQ_SOCKETS === "ss";
 }
 
