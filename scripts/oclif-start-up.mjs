@@ -3,20 +3,46 @@
 // and fails the build if the source it changes moved. Figures: bench/README.md, "Start-up".
 import { readFileSync } from "node:fs";
 
-// 1. Packages oclif requires as it loads but that a run of synq never calls, or only in rare
+// 1. Modules oclif requires as it loads but that a run of synq never calls, or only in rare
 // cases: tinyglobby (finding commands by file pattern; synq lists them explicitly), minimatch
 // (filtering plugins; synq has none), lilconfig (an rc file, read only when no package.json
-// is given; synq always gives it) and debug (DEBUG=… tracing). oclif gets stand-ins that load
-// the real package on first use. debug's is the real debug whenever DEBUG is set (read as
-// oclif loads, when debug itself would read it), and otherwise makes debuggers that print
-// nothing, which is all debug's do without DEBUG (oclif never calls debug.enable).
-const onFirstUse = (name) => `let real;
+// is given; synq always gives it), get-package-type (loading a command by its path), ejs
+// (help texts with a template tag; see 3), cli-spinners and ansi-escapes (a spinner, which
+// synq never starts), and the built-ins node:fs/promises (manifests and tsconfig files, which
+// synq has none of), node:perf_hooks (OCLIF_PERFORMANCE) and node:readline (a flag read from
+// stdin). Loading a built-in runs Node's own module code: together ~10 % of
+// `synq decode-cookie`'s instructions. oclif gets stand-ins that load the real module on first
+// use, in the shape its require expects (test/unit/oclif-start-up.test.ts checks each
+// require's form): "named" for `require(x).name` at the call, "default" for TypeScript's
+// __importDefault and "star" for its __importStar (which takes a module that says it is
+// __esModule as it is). debug's is the real debug whenever DEBUG is set (read as oclif loads,
+// when debug itself would read it), and otherwise makes debuggers that print nothing, which is
+// all debug's do without DEBUG (oclif never calls debug.enable).
+/** The stand-in's source for `name`, required in `form` (LAZY_REQUIRES). */
+export const standInSource = (name, form) => onFirstUse(name, form === "star");
+const onFirstUse = (name, esModule) => `let real;
 const load = () => (real ??= require(${JSON.stringify(name)}));
-module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });`;
+module.exports = new Proxy({}, {
+  get: (_, key) => (key === "__esModule" ? ${esModule} : load()[key]),
+  has: (_, key) => key in load(),
+});`;
+/** Each stand-in by the name oclif requires, with the form of that require. */
+export const LAZY_REQUIRES = {
+  tinyglobby: "named",
+  minimatch: "named",
+  lilconfig: "named",
+  "get-package-type": "named",
+  "ansi-escapes": "named",
+  "cli-spinners": "default",
+  ejs: "star",
+  "node:fs/promises": "named",
+  "node:perf_hooks": "named",
+  "node:readline": "named",
+};
 const standIns = {
-  tinyglobby: onFirstUse("tinyglobby"),
-  minimatch: onFirstUse("minimatch"),
-  lilconfig: onFirstUse("lilconfig"),
+  ...Object.fromEntries(
+    Object.entries(LAZY_REQUIRES).map(([name, form]) => [name, onFirstUse(name, form === "star")]),
+  ),
   debug: `module.exports = process.env.DEBUG
   ? require("debug")
   : (namespace) => Object.assign(function disabled() {}, { namespace, enabled: false });`,
@@ -66,7 +92,8 @@ function patched(path, from, to) {
 export const oclifStartUp = {
   name: "oclif-start-up",
   setup(b) {
-    const filter = new RegExp(`^(${Object.keys(standIns).join("|")})$`);
+    const names = Object.keys(standIns).map((name) => name.replace(/[/.]/g, "\\$&"));
+    const filter = new RegExp(`^(${names.join("|")})$`);
     b.onResolve({ filter }, (args) =>
       /[/\\]@oclif[/\\]core[/\\]/.test(args.importer)
         ? { path: args.path, namespace: "oclif-stand-in", pluginData: args.resolveDir }

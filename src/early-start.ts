@@ -1,9 +1,8 @@
 // Only light modules here: every command imports this file before oclif.
 import { readFileSync } from "node:fs";
 import { startOwnerScanWorker } from "./native-pieces.js";
-import { NETNS_RUN_DIR } from "./system/netns.js";
 import { isNetnsPattern } from "./system/netns-glob.js";
-import type { NetnsTarget } from "./system/netns-target.js";
+import { NETNS_RUN_DIR, type NetnsTarget } from "./system/netns-target.js";
 
 /**
  * The namespace `synq status ARGS` will read, when the arguments say so unambiguously; null

@@ -10,10 +10,8 @@
  * mode, or the `jiffies:` line of /proc/timer_list, root only), else an estimate from
  * /proc/uptime. HZ comes from CONFIG_HZ in /proc/config.gz or /boot/config-$(uname -r).
  */
-import { readFile } from "node:fs/promises";
 import { release } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { SynqError } from "../errors.js";
 
 /** How the counter was obtained. */
@@ -89,10 +87,15 @@ export interface CookieTimeEnv {
   kernelRelease?: string;
 }
 
+// fs/promises and zlib load only when a cookie's time is asked for: decode-cookie of a
+// sequence number alone never reads these files, and loading both costs its start ~2 ms.
 async function readText(path: string, gz = false): Promise<string | null> {
   try {
+    const { readFile } = await import("node:fs/promises");
     const buf = await readFile(path);
-    return gz ? gunzipSync(buf).toString("utf8") : buf.toString("utf8");
+    if (!gz) return buf.toString("utf8");
+    const { gunzipSync } = await import("node:zlib");
+    return gunzipSync(buf).toString("utf8");
   } catch {
     return null;
   }

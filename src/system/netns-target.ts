@@ -6,5 +6,8 @@ export interface NetnsTarget {
   path: string | null;
 }
 
+/** Where `ip netns add` puts named network namespaces. */
+export const NETNS_RUN_DIR = "/run/netns";
+
 /** The namespace synq runs in. */
 export const currentNetns: NetnsTarget = { name: "", path: null };

@@ -1,10 +1,9 @@
 import { readdir, stat } from "node:fs/promises";
 import { SynqError } from "../errors.js";
 import { netnsFileState, notNetnsFile } from "./netns-file.js";
-import { currentNetns, type NetnsTarget } from "./netns-target.js";
+import { currentNetns, NETNS_RUN_DIR, type NetnsTarget } from "./netns-target.js";
 
-/** Where `ip netns add` puts named network namespaces. */
-export const NETNS_RUN_DIR = "/run/netns";
+export { NETNS_RUN_DIR };
 
 /** Resolves `--netns NAME` to its namespace file, or a clear error if there is none. */
 export async function namedNetns(name: string, runDir = NETNS_RUN_DIR): Promise<NetnsTarget> {
