@@ -5,10 +5,12 @@
 // the same esbuild (node_modules) as the command line did, with the same options, so dist/ is
 // byte for byte what the one-liner produced.
 import { execFileSync } from "node:child_process";
-import { renameSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { shareWrapperShapes } from "./bundle-wrappers.mjs";
 import { oclifStartUp } from "./oclif-start-up.mjs";
 
 process.chdir(fileURLToPath(new URL("..", import.meta.url)));
@@ -76,6 +78,13 @@ await build({
     js: "import { createRequire as __synqRequire } from 'node:module'; const require = __synqRequire(import.meta.url);",
   },
 });
+
+// One method name for every module wrapper (see the script's comment).
+for (const file of readdirSync("dist.next", { recursive: true })) {
+  if (!file.endsWith(".js")) continue;
+  const path = join("dist.next", file);
+  writeFileSync(path, shareWrapperShapes(readFileSync(path, "utf8")));
+}
 
 rmSync("dist", { recursive: true, force: true });
 renameSync("dist.next", "dist");
