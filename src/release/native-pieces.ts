@@ -1,17 +1,15 @@
 // The single executable's native pieces (see src/native-pieces.ts for the npm install's):
 // koffi's addon, libbpf.so.1 and the BPF objects are SEA assets, loaded from an installed lib
-// directory or extracted once into a private cache (native-cache.ts); the owner-scan worker's
-// code is a string in the bundle, run as an eval worker.
+// directory or extracted once into a private cache (native-cache.ts); the worker threads' code
+// is an asset too, run as an eval worker.
 import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import { getAsset } from "node:sea";
-import { isMainThread, type Worker, workerData } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { type NativeManifest, nativeDir } from "./native-cache.js";
 
 // Set by scripts/release.mjs (esbuild's define).
 declare const SYNQ_NATIVE_MANIFEST: NativeManifest;
-declare const SYNQ_OWNER_SCAN_WORKER: string;
-declare const SYNQ_WATCH_SAMPLE_WORKER: string;
 
 /** The key under which a worker thread receives its parent's native directory. */
 const WORKER_DATA_KEY = "synqNativeDir";
@@ -20,6 +18,8 @@ let dir: string | null = null;
 
 function directory(): string {
   if (dir) return dir;
+  // Loaded here rather than as the bundle loads: node:worker_threads costs every start ~1 ms.
+  const { isMainThread, workerData } = process.getBuiltinModule("node:worker_threads");
   const fromParent = isMainThread ? undefined : workerData?.[WORKER_DATA_KEY];
   if (typeof fromParent === "string") {
     dir = fromParent;
@@ -47,7 +47,7 @@ export function bpfObjectFile(file: string): string {
 }
 
 export function startOwnerScanWorker(WorkerClass: typeof Worker, _file: () => URL): Worker {
-  return new WorkerClass(SYNQ_OWNER_SCAN_WORKER, {
+  return new WorkerClass(getAsset("owner-scan-worker.cjs", "utf8"), {
     eval: true,
     workerData: { [WORKER_DATA_KEY]: directory() },
   });
@@ -58,7 +58,7 @@ export function startWatchSampleWorker(
   workerData: object,
   _file: () => string,
 ): Worker {
-  return new WorkerClass(SYNQ_WATCH_SAMPLE_WORKER, {
+  return new WorkerClass(getAsset("watch-sample-worker.cjs", "utf8"), {
     eval: true,
     workerData: { ...workerData, [WORKER_DATA_KEY]: directory() },
   });

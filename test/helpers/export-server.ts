@@ -16,14 +16,14 @@ export interface RunningExport {
 }
 
 /**
- * Starts `synq export ARGS` (as nobody if asked) and waits until it says where it serves;
- * rejects with its stderr if it exits first.
+ * Starts `synq export ARGS` (as nobody if asked; with the command line `synq` if given, else
+ * SYNQ_BIN's) and waits until it says where it serves; rejects with its stderr if it exits first.
  */
 export async function startExport(
   args: string[],
-  opts: { asNobody?: boolean; env?: NodeJS.ProcessEnv } = {},
+  opts: { asNobody?: boolean; env?: NodeJS.ProcessEnv; synq?: string[] } = {},
 ): Promise<RunningExport> {
-  const argv = [...SYNQ_ARGV, "export", ...args];
+  const argv = [...(opts.synq ?? SYNQ_ARGV), "export", ...args];
   const [cmd, ...rest] = opts.asNobody
     ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...argv]
     : argv;

@@ -18,11 +18,14 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import bcrypt from "bcryptjs";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort, startExport } from "../helpers/export-server.js";
 import { capturesOf, FIXTURES } from "../helpers/fixtures.js";
 import { createNetns, deleteNetns, startScenario } from "../helpers/netns.js";
 import { expectOneLineErrorBothWays } from "../helpers/one-line-error.js";
@@ -310,6 +313,36 @@ describe.skipIf(skip)("the single executable", () => {
       b = answer(npm(args));
     }
     expect(a).toEqual(b);
+  });
+
+  it("loads the packages it carries apart when a command first needs them: YAML, bcrypt, zod", async () => {
+    // export --web-config reads YAML and checks passwords against bcrypt hashes; decode-cookie
+    // --json checks its report against its zod schema (each a vendor bundle of
+    // scripts/release-vendors.mjs).
+    const dir = freshDir(0o755);
+    const config = join(dir, "web.yml");
+    writeFileSync(config, `basic_auth_users:\n  prometheus: ${bcrypt.hashSync("s3cret", 4)}\n`);
+    const server = await startExport(
+      ["--listen", `127.0.0.1:${await freePort()}`, "--web-config", config],
+      { synq: [EXECUTABLE], env: baseEnv({}) },
+    );
+    try {
+      const url = `${server.base}/metrics`;
+      expect((await fetch(url)).status).toBe(401);
+      const wrong = { authorization: `Basic ${Buffer.from("prometheus:nope").toString("base64")}` };
+      expect((await fetch(url, { headers: wrong })).status).toBe(401);
+      const right = {
+        authorization: `Basic ${Buffer.from("prometheus:s3cret").toString("base64")}`,
+      };
+      const scraped = await fetch(url, { headers: right });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/^synq_listener_accept_queue_depth\{/m);
+    } finally {
+      await server.stop();
+    }
+    const decoded = sea(["decode-cookie", "0xa3242733", "--json"]);
+    expect(decoded.status).toBe(0);
+    expect(JSON.parse(decoded.stdout)).toHaveProperty("sequence.hex", "0xa3242733");
   });
 
   it("draws synq watch with the system's terminfo entry (ncurses 6's 32-bit format), and q ends it", async () => {
