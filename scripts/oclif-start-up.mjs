@@ -19,11 +19,10 @@ import { readFileSync } from "node:fs";
 // when debug itself would read it), and otherwise makes debuggers that print nothing, which is
 // all debug's do without DEBUG (oclif never calls debug.enable).
 /** The stand-in's source for `name`, required in `form` (LAZY_REQUIRES). */
-export const standInSource = (name, form) => onFirstUse(name, form === "star");
-const onFirstUse = (name, esModule) => `let real;
+export const standInSource = (name, form) => `let real;
 const load = () => (real ??= require(${JSON.stringify(name)}));
 module.exports = new Proxy({}, {
-  get: (_, key) => (key === "__esModule" ? ${esModule} : load()[key]),
+  get: (_, key) => (key === "__esModule" ? ${form === "star"} : load()[key]),
   has: (_, key) => key in load(),
 });`;
 /** Each stand-in by the name oclif requires, with the form of that require. */
@@ -41,7 +40,7 @@ export const LAZY_REQUIRES = {
 };
 const standIns = {
   ...Object.fromEntries(
-    Object.entries(LAZY_REQUIRES).map(([name, form]) => [name, onFirstUse(name, form === "star")]),
+    Object.entries(LAZY_REQUIRES).map(([name, form]) => [name, standInSource(name, form)]),
   ),
   debug: `module.exports = process.env.DEBUG
   ? require("debug")
