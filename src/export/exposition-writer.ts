@@ -18,7 +18,6 @@ export interface FamilyHead {
   help: string;
 }
 
-/** Label name → value, in the order they are written. */
 /** A gauge's head. */
 export const gauge = (name: string, help: string): FamilyHead => ({ name, type: "gauge", help });
 
@@ -29,6 +28,7 @@ export const counter = (name: string, help: string): FamilyHead => ({
   help,
 });
 
+/** Label name → value, in the order they are written. */
 export type Labels = Readonly<Record<string, string>>;
 
 /** About the size of each chunk, in UTF-16 code units. */
