@@ -1,7 +1,7 @@
 // What @oclif/core costs every run of synq before a command starts, and what both bundles
 // (scripts/build.mjs, scripts/release.mjs) leave out of it. Each change keeps oclif's behaviour
 // and fails the build if the source it changes moved. Figures: bench/README.md, "Start-up".
-import { readFileSync } from "node:fs";
+import { loadPatched } from "./source-patches.mjs";
 
 // 1. Modules oclif requires as it loads but that a run of synq never calls, or only in rare
 // cases: tinyglobby (finding commands by file pattern; synq lists them explicitly), minimatch
@@ -70,22 +70,14 @@ const CSI = "\u009b";
 const patches = [
   {
     file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin\.js$/,
-    from: sortByLocale,
-    to: sortById,
+    replacements: [[sortByLocale, sortById]],
   },
   {
     file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]help[/\\]util\.js$/,
-    from: renderEveryText,
-    to: renderTemplates,
+    replacements: [[renderEveryText, renderTemplates]],
   },
-  { file: /[/\\]ansis[/\\]index\.js$/, from: CSI, to: "\\x9b" },
+  { file: /[/\\]ansis[/\\]index\.js$/, replacements: [[CSI, "\\x9b"]] },
 ];
-
-function patched(path, from, to) {
-  const source = readFileSync(path, "utf8");
-  if (!source.includes(from)) throw new Error(`${path}: changed, cannot patch:\n${from}`);
-  return source.replaceAll(from, to);
-}
 
 /** The esbuild plugin. */
 export const oclifStartUp = {
@@ -104,12 +96,7 @@ export const oclifStartUp = {
       // The stand-in's own require of the package resolves from oclif's directory.
       resolveDir: args.pluginData,
     }));
-    for (const { file, from, to } of patches) {
-      b.onLoad({ filter: file }, (args) => ({
-        contents: patched(args.path, from, to),
-        loader: "js",
-      }));
-    }
+    loadPatched(b, patches);
   },
 };
 

@@ -1,18 +1,7 @@
 // blessed in the single executable's bundle: two small changes to its sources, made as esbuild
 // loads them (node_modules stays untouched; the npm install loads blessed from there as it is).
 // Each one fails the build if blessed's text moved, rather than bundling a blessed without it.
-import { readFileSync } from "node:fs";
-
-/** `source` with each [before, after] replaced once; throws naming `file` if one is missing. */
-function patched(source, file, replacements) {
-  let out = source;
-  for (const [before, after] of replacements) {
-    if (!out.includes(before))
-      throw new Error(`${file}: blessed changed, cannot patch:\n${before}`);
-    out = out.replace(before, after);
-  }
-  return out;
-}
+import { loadPatched } from "./source-patches.mjs";
 
 // blessed loads its widgets by name, require("./widgets/" + file): esbuild bundles every file
 // that pattern can match, under names with their ".js", so the name asked for gets its ".js".
@@ -83,12 +72,5 @@ const patches = [
 /** The esbuild plugin that applies both. */
 export const blessedPatches = {
   name: "blessed-patches",
-  setup(b) {
-    for (const { file, replacements } of patches) {
-      b.onLoad({ filter: file }, (args) => ({
-        contents: patched(readFileSync(args.path, "utf8"), args.path, replacements),
-        loader: "js",
-      }));
-    }
-  },
+  setup: (b) => loadPatched(b, patches),
 };
