@@ -1,9 +1,9 @@
 // `npm run build`: type-checks src/ and bundles it into dist/, which bin/run.js runs.
 //
 // A Node script with esbuild's JavaScript API rather than a shell one-liner: each option sits
-// beside the comment that says why it is there, the banner needs no shell quoting, and it runs
-// the same esbuild (node_modules) as the command line did, with the same options, so dist/ is
-// byte for byte what the one-liner produced.
+// beside the comment that says why it is there, the banner needs no shell quoting, and the
+// start-up work (scripts/oclif-start-up.mjs, scripts/bundle-wrappers.mjs) runs as a plugin
+// and on the files written.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";

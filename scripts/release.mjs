@@ -120,7 +120,6 @@ function writeBundle(file, built, { wrap = true } = {}) {
     : text;
   mkdirSync(dirname(join(work, file)), { recursive: true });
   writeFileSync(join(work, file), body);
-  return join(work, file);
 }
 
 // The worker threads' code (the owner scan, synq watch's sampling), run from a string: each an

@@ -1,7 +1,8 @@
 /**
  * What scripts/oclif-start-up.mjs changes in the bundles' @oclif/core must not change what
  * oclif does: its command sort compares ids of lowercase letters, digits and hyphens by code
- * point instead of localeCompare, and its help hands ejs only the texts that hold a tag.
+ * point instead of localeCompare, its help hands ejs only the texts that hold a tag, and the
+ * modules it loads on first use reach oclif in the shape each of its requires expects.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
