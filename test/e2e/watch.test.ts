@@ -3,11 +3,11 @@
  * person would: never-accepting IPv4 and dual-stack listeners flooded in a namespace of the
  * test's own, beside healthy ones, show the depths `ss` reports, the tracer's drop log fills
  * with the flood's clients, findings appear; keys sort (the rows reorder), select, pause (the
- * numbers stay while the kernel's move on) and show help; a resize re-lays out; NO_COLOR and TERM=screen/linux render. After q, Ctrl-C,
- * SIGTERM, SIGHUP and an uncaught exception the terminal is restored and no BPF program, map,
- * link, qdisc or filter is left. A burst into a stalled listener, over before the next tick,
- * shows there as Peak beside an empty queue. Without a terminal, or without root, it says so
- * (one line), or samples alone.
+ * numbers stay while the kernel's move on) and show help; a resize re-lays out; NO_COLOR and
+ * TERM=screen/linux render. After q, Ctrl-C, SIGTERM, SIGHUP and an uncaught exception the
+ * terminal is restored and no BPF program, map, link, qdisc or filter is left. A burst into a
+ * stalled listener, over before the next tick, shows there as Peak beside an empty queue.
+ * Without a terminal, or without root, it says so (one line), or samples alone.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

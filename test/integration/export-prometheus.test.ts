@@ -3,8 +3,8 @@
  * over TLS with basic auth, once a second; what it stored equals what the kernel shows in the
  * namespace (ss, nstat) once a connection flood has settled, and scrapes `synq export --trace`
  * of two more namespaces (one with SYN cookies off), whose exact drop counts it stores equal to
- * nstat's (ListenOverflows, TCPReqQFullDrop). Also promtool,
- * OpenMetrics, a silent client beside a scrape, and --all-netns over namespaces made here.
+ * nstat's (ListenOverflows, TCPReqQFullDrop). Also promtool, OpenMetrics, a silent client
+ * beside a scrape, and --all-netns over namespaces made here.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
